@@ -1,0 +1,1 @@
+"""Wire protocols: Triple (gRPC-compatible, HTTP/2) and Dubbo (TCP)."""
