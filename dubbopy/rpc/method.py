@@ -70,8 +70,8 @@ class MethodDescriptor(Generic[Req, Resp]):
 class ServiceDescriptor:
     """A named service and its methods.
 
-    ``file_descriptor`` is the serialized ``FileDescriptorProto`` set behind a .proto service (the
-    generated module's ``DESCRIPTOR``), used by server reflection; ``None`` for interface-style services.
+    ``file_descriptor`` is the protobuf ``FileDescriptor`` behind a .proto service (the generated
+    ``_pb2`` module's ``DESCRIPTOR``), used by server reflection; ``None`` for interface-style services.
     """
 
     name: str
