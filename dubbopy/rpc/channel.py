@@ -175,4 +175,3 @@ class SyncChannel(abc.ABC):
         timeout: float | None = None,
         metadata: Metadata | None = None,
     ) -> SyncStreamCall[Resp]: ...
-

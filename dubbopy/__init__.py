@@ -1,0 +1,55 @@
+"""dubbopy: Apache Dubbo for Python.
+
+Serve and call Triple (gRPC-compatible) services side by side with Java Dubbo, dubbo-go and gRPC.
+The public API is re-exported here; everything else lives in modules users need not import.
+"""
+
+from __future__ import annotations
+
+from dubbopy.client import Client, SyncClient
+from dubbopy.errors import (
+    ConfigError,
+    DecodeError,
+    DubboError,
+    ProtocolError,
+    RemoteError,
+    RpcError,
+    StatusCode,
+)
+from dubbopy.protocol.triple.client import ClientOptions
+from dubbopy.protocol.triple.server import ServerOptions
+from dubbopy.rpc.channel import Channel, StreamCall, SyncChannel, SyncStreamCall, UnaryCall
+from dubbopy.rpc.context import RpcContext
+from dubbopy.rpc.filter import Filter
+from dubbopy.rpc.servicer import RequestStream, Servicer, ServicerContext
+from dubbopy.server import Server
+from dubbopy.url import URL
+
+__version__ = "0.1.0.dev0"
+
+__all__ = [
+    "URL",
+    "Channel",
+    "Client",
+    "ClientOptions",
+    "ConfigError",
+    "DecodeError",
+    "DubboError",
+    "Filter",
+    "ProtocolError",
+    "RemoteError",
+    "RequestStream",
+    "RpcContext",
+    "RpcError",
+    "Server",
+    "ServerOptions",
+    "Servicer",
+    "ServicerContext",
+    "StatusCode",
+    "StreamCall",
+    "SyncChannel",
+    "SyncClient",
+    "SyncStreamCall",
+    "UnaryCall",
+    "__version__",
+]

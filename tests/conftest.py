@@ -1,0 +1,158 @@
+"""Fixtures shared by the whole suite: generated helloworld stubs, a running dubbopy server, peers.
+
+Peers that someone else wrote (grpcio, grpcurl, curl) are required under ``CI=true``: a missing one
+fails the test with the ``scripts/`` command that installs it. Outside CI such a test skips with the
+same message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+GEN_DIR = ROOT / "tests" / ".gen"
+CACHE = Path(os.environ.get("DUBBOPY_CACHE", Path.home() / ".cache" / "dubbopy"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(what: str, found: bool, install: str) -> None:
+    """Fail (in CI) or skip (elsewhere) when a peer is missing, naming the command that installs it."""
+    if found:
+        return
+    message = f"{what} is missing: run {install}"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def tool_path(name: str) -> str:
+    """Path of a peer binary: PATH first, then the project's cache (``scripts/install-*.sh``)."""
+    found = shutil.which(name) or shutil.which(name, path=str(CACHE / "bin"))
+    require(name, found is not None, f"scripts/install-{name}.sh")
+    assert found is not None
+    return found
+
+
+def generate(proto_dir: Path, *protos: str, grpc: bool = True) -> None:
+    """Generate _pb2, .pyi, grpcio and dubbopy stubs for ``protos`` into ``tests/.gen``."""
+    GEN_DIR.mkdir(exist_ok=True)
+    args = [
+        sys.executable,
+        "-m",
+        "grpc_tools.protoc",
+        f"-I{proto_dir}",
+        f"--python_out={GEN_DIR}",
+        f"--pyi_out={GEN_DIR}",
+        f"--dubbopy_out={GEN_DIR}",
+    ]
+    if grpc:
+        args.append(f"--grpc_python_out={GEN_DIR}")
+    subprocess.run([*args, *protos], check=True, cwd=ROOT)
+
+
+@pytest.fixture(scope="session")
+def hw() -> SimpleNamespace:
+    """The helloworld modules: ``hw.pb2``, ``hw.grpc`` (grpcio stubs), ``hw.dubbo`` (dubbopy stubs)."""
+    generate(ROOT / "protos", "helloworld.proto")
+    if str(GEN_DIR) not in sys.path:
+        sys.path.insert(0, str(GEN_DIR))
+    import helloworld_dubbo
+    import helloworld_pb2
+    import helloworld_pb2_grpc
+
+    return SimpleNamespace(pb2=helloworld_pb2, grpc=helloworld_pb2_grpc, dubbo=helloworld_dubbo)
+
+
+def make_greeter(hw: SimpleNamespace) -> Any:
+    """A helloworld servicer exercising every call kind, used by most Triple tests.
+
+    * ``SayHello``: ``hi <name>``; names starting with ``!`` trigger behaviours: ``!sleep:<s>`` sleeps
+      (records cancellation), ``!raise`` raises ValueError, ``!status:<code>:<msg>`` ends with that status
+      (with details ``b"details"``), ``!big:<n>`` replies with n bytes, ``!meta`` echoes the request
+      metadata as trailing metadata.
+    * ``LotsOfReplies``: ``request.name`` repeated; count in the name ``<name>*<n>``.
+    * ``LotsOfGreetings``: joins names with commas.
+    * ``BidiHello``: echoes each name as it arrives.
+    """
+    import dubbopy
+    from dubbopy.errors import StatusCode
+
+    pb2 = hw.pb2
+
+    class Greeter(hw.dubbo.GreeterServicer):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            self.cancelled: list[str] = []
+            self.events: dict[str, asyncio.Event] = {}
+
+        def event(self, name: str) -> asyncio.Event:
+            return self.events.setdefault(name, asyncio.Event())
+
+        async def SayHello(self, request: Any, context: dubbopy.ServicerContext) -> Any:
+            name = request.name
+            if name.startswith("!sleep:"):
+                self.event("sleeping").set()
+                try:
+                    await asyncio.sleep(float(name.split(":", 1)[1]))
+                except asyncio.CancelledError:
+                    self.cancelled.append(name)
+                    self.event("cancelled").set()
+                    raise
+                return pb2.HelloReply(message="woke")
+            if name == "!raise":
+                raise ValueError("boom from the handler")
+            if name.startswith("!status:"):
+                _, code, message = name.split(":", 2)
+                context.set_trailing_metadata([("err-trailer", "yes")])
+                raise dubbopy.RpcError(StatusCode(int(code)), message, details=b"details")
+            if name.startswith("!big:"):
+                return pb2.HelloReply(message="x" * int(name.split(":", 1)[1]))
+            if name == "!meta":
+                metadata = [(k, v) for k, v in context.invocation_metadata() if k.startswith("x-")]
+                await context.send_initial_metadata([("x-initial", "init")])
+                context.set_trailing_metadata(metadata)
+                return pb2.HelloReply(message="meta")
+            return pb2.HelloReply(message="hi " + name)
+
+        async def LotsOfReplies(self, request: Any, context: dubbopy.ServicerContext) -> Any:
+            name, _, count = request.name.partition("*")
+            for i in range(int(count or 3)):
+                yield pb2.HelloReply(message=f"{name}{i}" if not name.startswith("=") else name[1:])
+
+        async def LotsOfGreetings(self, requests: Any, context: dubbopy.ServicerContext) -> Any:
+            names = [r.name async for r in requests]
+            return pb2.HelloReply(message=",".join(names))
+
+        async def BidiHello(self, requests: Any, context: dubbopy.ServicerContext) -> Any:
+            async for request in requests:
+                yield pb2.HelloReply(message="bidi " + request.name)
+
+    return Greeter()
+
+
+@pytest.fixture
+async def triple_server(hw: SimpleNamespace) -> AsyncIterator[SimpleNamespace]:
+    """A started dubbopy server on a free loopback port with the test Greeter.
+
+    Yields ``SimpleNamespace(server, port, greeter, target)``.
+    """
+    import dubbopy
+
+    greeter = make_greeter(hw)
+    server = dubbopy.Server(protocols=["tri://127.0.0.1:0"])
+    server.add(greeter)
+    await server.start()
+    try:
+        port = server.ports[0]
+        yield SimpleNamespace(server=server, port=port, greeter=greeter, target=f"127.0.0.1:{port}")
+    finally:
+        await server.stop(grace=1.0)
