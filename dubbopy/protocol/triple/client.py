@@ -17,17 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import h2.errors
-import h2.events
-import h2.exceptions
-
 from dubbopy.errors import ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata as md
 from dubbopy.protocol.triple.client_stream import ClientStream
 from dubbopy.protocol.triple.codec import compression
 from dubbopy.protocol.triple.codec.framing import encode_message
 from dubbopy.protocol.triple.codec.timeout import format_timeout
-from dubbopy.protocol.triple.h2base import H2Protocol
+from dubbopy.protocol.triple.h2base import H2Protocol, Header
+from dubbopy.protocol.triple.http2 import connection as h2c
 from dubbopy.rpc.method import MethodDescriptor
 
 DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 << 20
@@ -77,20 +74,19 @@ class ClientConnection(H2Protocol):
         self._last_activity = time.monotonic()
         super().data_received(data)
 
-    def on_other_event(self, event: Any) -> None:
-        if isinstance(event, h2.events.ResponseReceived):
-            sink = self.streams.get(event.stream_id)
-            if isinstance(sink, ClientStream):
-                sink.on_response(event.headers, event.stream_ended is not None)
+    def on_stream_headers(self, stream_id: int, headers: list[Header], end_stream: bool) -> None:
+        sink = self.streams.get(stream_id)
+        if isinstance(sink, ClientStream):
+            sink.on_response(headers, end_stream)
 
-    def on_goaway(self, last_stream_id: int, error_code: int) -> None:
+    def on_goaway(self, last_stream_id: int, error_code: int, debug: bytes) -> None:
         self.goaway_received = True
         self.owner.connection_draining(self)
         # streams above last_stream_id were never processed: fail them as retryable
         for stream_id, sink in list(self.streams.items()):
             if stream_id > last_stream_id:
                 self.streams.pop(stream_id, None)
-                sink.on_reset(h2.errors.ErrorCodes.REFUSED_STREAM)
+                sink.on_reset(h2c.REFUSED_STREAM)
         if error_code != 0 or not self.streams:
             self.close()
 
@@ -121,7 +117,7 @@ class ClientConnection(H2Protocol):
     async def wait_slot(self) -> None:
         """Wait until the server allows one more concurrent stream."""
         conn = self.conn
-        while conn.open_outbound_streams >= conn.remote_settings.max_concurrent_streams and not self.closed:
+        while conn.open_outbound >= conn.peer_max_concurrent_streams and not self.closed:
             waiter = self.loop.create_future()
             self._slot_waiters.append(waiter)
             await waiter
@@ -233,11 +229,11 @@ class ClientTransport:
             self._path_headers[method.path] = headers
         return headers
 
-    async def start_call(  # noqa: ASYNC109 - the timeout travels as grpc-timeout and arms a deadline
+    async def start_call(
         self,
         method: MethodDescriptor[Any, Any],
         *,
-        timeout: float | None,
+        timeout: float | None,  # noqa: ASYNC109 - travels as grpc-timeout and arms the call's deadline
         metadata: Sequence[tuple[str, str | bytes]] | None,
         end_stream: bool = False,
     ) -> ClientStream:
@@ -248,7 +244,7 @@ class ClientTransport:
         """
         deadline = None if timeout is None else time.monotonic() + timeout
         connection = await self.connection()
-        if connection.conn.open_outbound_streams >= connection.conn.remote_settings.max_concurrent_streams:
+        if connection.conn.open_outbound >= connection.conn.peer_max_concurrent_streams:
             await connection.wait_slot()
             if connection.closed or connection.goaway_received:
                 connection = await self.connection()
@@ -266,9 +262,9 @@ class ClientTransport:
                 headers.extend(md.to_headers(metadata))
         conn = connection.conn
         try:
-            stream_id = conn.get_next_available_stream_id()
+            stream_id = conn.new_stream_id()
             conn.send_headers(stream_id, headers, end_stream=end_stream)
-        except h2.exceptions.ProtocolError as exc:
+        except ProtocolError as exc:
             raise RpcError(StatusCode.UNAVAILABLE, f"cannot start a call on {self.target}: {exc}") from exc
         stream.stream_id = stream_id
         connection.streams[stream_id] = stream
@@ -290,12 +286,11 @@ class ClientTransport:
         """Send one framed message on ``stream`` (waiting for window); ends the stream if asked."""
         connection = stream.connection
         conn = connection.conn
-        if not end_stream or len(framed) > conn.max_outbound_frame_size:
+        if not end_stream:
             await self._send_slow(stream, framed, end_stream)
             return
-        try:
-            window = conn.local_flow_control_window(stream.stream_id)
-        except h2.exceptions.StreamClosedError:
+        window = conn.send_window(stream.stream_id)
+        if stream.ended:
             return
         if len(framed) <= window:
             conn.send_data(stream.stream_id, framed, end_stream=True)
@@ -317,8 +312,7 @@ class ClientTransport:
         if stream.ended:
             return
         connection = stream.connection
-        with contextlib.suppress(h2.exceptions.ProtocolError):
-            connection.conn.end_stream(stream.stream_id)
+        connection.conn.end_stream(stream.stream_id)
         connection.schedule_flush()
 
     async def close(self) -> None:
@@ -328,8 +322,7 @@ class ClientTransport:
         self._connection = None
         for connection in connections:
             if not connection.closed:
-                with contextlib.suppress(Exception):
-                    connection.conn.close_connection()
+                connection.conn.goaway(h2c.NO_ERROR)
                 connection.close()
         for connection in connections:
             with contextlib.suppress(Exception):

@@ -12,8 +12,6 @@ import asyncio
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-import h2.errors
-
 from dubbopy.errors import ProtocolError, RemoteError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata as md
 from dubbopy.protocol.triple.codec import compression
@@ -21,6 +19,7 @@ from dubbopy.protocol.triple.codec.framing import MessageDecoder, MessageTooLarg
 from dubbopy.protocol.triple.codec.metadata import decode_binary_header
 from dubbopy.protocol.triple.codec.status import decode_grpc_message, http_status_to_grpc_code
 from dubbopy.protocol.triple.h2base import StreamSink
+from dubbopy.protocol.triple.http2 import connection as h2c
 from dubbopy.rpc.method import MethodDescriptor
 
 if TYPE_CHECKING:
@@ -28,10 +27,10 @@ if TYPE_CHECKING:
     from dubbopy.protocol.triple.codec.compression import Compressor
 
 _RESET_STATUS: dict[int, tuple[StatusCode, str]] = {
-    h2.errors.ErrorCodes.CANCEL: (StatusCode.CANCELLED, "stream cancelled by the server"),
-    h2.errors.ErrorCodes.REFUSED_STREAM: (StatusCode.UNAVAILABLE, "stream refused by the server (retry)"),
-    h2.errors.ErrorCodes.ENHANCE_YOUR_CALM: (StatusCode.RESOURCE_EXHAUSTED, "server says: enhance your calm"),
-    h2.errors.ErrorCodes.INADEQUATE_SECURITY: (StatusCode.PERMISSION_DENIED, "inadequate security"),
+    h2c.CANCEL: (StatusCode.CANCELLED, "stream cancelled by the server"),
+    h2c.REFUSED_STREAM: (StatusCode.UNAVAILABLE, "stream refused by the server (retry)"),
+    h2c.ENHANCE_YOUR_CALM: (StatusCode.RESOURCE_EXHAUSTED, "server says: enhance your calm"),
+    0xC: (StatusCode.PERMISSION_DENIED, "inadequate security"),
 }
 
 
@@ -160,7 +159,7 @@ class ClientStream(StreamSink):
         if self.ended:
             return
         self._settle(error)
-        self.connection.reset_stream(self.stream_id, h2.errors.ErrorCodes.CANCEL)
+        self.connection.reset_stream(self.stream_id, h2c.CANCEL)
 
     def _settle(self, error: RpcError | None) -> None:
         if self.ended:

@@ -19,16 +19,14 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, cast
-
-import h2.errors
-import h2.events
+from typing import cast
 
 from dubbopy.errors import ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.triple.codec import compression, status
 from dubbopy.protocol.triple.codec.timeout import parse_timeout
-from dubbopy.protocol.triple.h2base import DEFAULT_MAX_HEADER_LIST, H2_PREFACE, H2Protocol
+from dubbopy.protocol.triple.h2base import DEFAULT_MAX_HEADER_LIST, H2_PREFACE, H2Protocol, Header
 from dubbopy.protocol.triple.handlers import HandlerTable
+from dubbopy.protocol.triple.http2 import connection as h2c
 from dubbopy.protocol.triple.server_call import ServerCall
 
 DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 << 20
@@ -94,6 +92,9 @@ class ServerConnection(H2Protocol):
 
     def data_received(self, data: bytes) -> None:
         if self._sniffed:
+            if self.http1 is not None:
+                self.http1.data_received(data)
+                return
             self._last_activity = time.monotonic()
             super().data_received(data)
             return
@@ -126,9 +127,13 @@ class ServerConnection(H2Protocol):
         self.http1.connection_made(transport)
         if buffered:
             self.http1.data_received(buffered)
-        # from now on this object only forwards
-        self.data_received = self.http1.data_received  # type: ignore[method-assign]
-        self.eof_received = self.http1.eof_received  # type: ignore[method-assign]
+        # from now on this object only forwards (data_received, eof_received, connection_lost): not by
+        # rebinding the methods, since uvloop looks the protocol's callbacks up once, at connection start
+
+    def eof_received(self) -> bool | None:
+        if self.http1 is not None:
+            return self.http1.eof_received()
+        return super().eof_received()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
@@ -142,13 +147,9 @@ class ServerConnection(H2Protocol):
 
     # ------------------------------------------------------------------ requests
 
-    def on_other_event(self, event: Any) -> None:
-        if isinstance(event, h2.events.RequestReceived):
-            self._on_request(event.stream_id, event.headers, event.stream_ended is not None)
-
-    def _on_request(self, stream_id: int, headers: list[tuple[bytes, bytes]], ended: bool) -> None:
+    def on_stream_headers(self, stream_id: int, headers: list[Header], ended: bool) -> None:
         if self._goaway_sent and stream_id > self._last_stream_id:
-            self.reset_stream(stream_id, h2.errors.ErrorCodes.REFUSED_STREAM)
+            self.reset_stream(stream_id, h2c.REFUSED_STREAM)
             return
         h = dict(headers)
         content_type = h.get(b"content-type", b"")
@@ -229,10 +230,8 @@ class ServerConnection(H2Protocol):
 
     def _refuse_body(self, stream_id: int) -> None:
         """After a complete early response, tell the client to stop sending the request body."""
-        stream = self.conn.streams.get(stream_id)
-        if stream is not None and not stream.closed:
-            with contextlib.suppress(Exception):
-                self.conn.reset_stream(stream_id, h2.errors.ErrorCodes.NO_ERROR)
+        if self.conn.is_open(stream_id):
+            self.conn.reset_stream(stream_id, h2c.NO_ERROR)
 
     def call_finished(self, call: ServerCall) -> None:
         """A call ended: forget it; wake :meth:`wait_idle` when none is left."""
@@ -253,7 +252,11 @@ class ServerConnection(H2Protocol):
         self.flush()
         self.close()
 
-    def on_goaway(self, last_stream_id: int, error_code: int) -> None:
+    def on_headers_too_large(self, stream_id: int, size: int) -> None:
+        limit = self.options.max_header_list_size
+        self._reject_http(stream_id, b"431", f"request headers of {size} bytes exceed the limit of {limit} bytes")
+
+    def on_goaway(self, last_stream_id: int, error_code: int, debug: bytes) -> None:
         if error_code != 0:
             self.close()
 
@@ -261,7 +264,7 @@ class ServerConnection(H2Protocol):
         """Stop accepting new streams; the ones already received complete."""
         if not self._goaway_sent and not self.closed and self._sniffed and self.http1 is None:
             self._goaway_sent = True
-            self.conn.close_connection(0, last_stream_id=self._last_stream_id)
+            self.conn.goaway(h2c.NO_ERROR, last_stream_id=self._last_stream_id)
             self.flush()
 
     async def wait_idle(self) -> None:

@@ -230,8 +230,7 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         framed = self._frame(response)
         conn = self.connection.conn
         self._ensure_headers()
-        window = conn.local_flow_control_window(self.stream_id)
-        if len(framed) <= window and len(framed) <= conn.max_outbound_frame_size:
+        if len(framed) <= conn.send_window(self.stream_id):
             conn.send_data(self.stream_id, framed)
             self._send_trailers(StatusCode.OK, "", None)
         else:
