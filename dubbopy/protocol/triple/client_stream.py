@@ -93,7 +93,15 @@ class ClientStream(StreamSink):
             self.connection.acknowledge(self.stream_id, flow_len)
             return
         if not messages:
-            self.connection.acknowledge(self.stream_id, flow_len)
+            inbox = self._inbox
+            if inbox:
+                # The reader is behind: this part of a message is paid back with the newest queued one,
+                # so the peer's window bounds what a slow reader buffers. (Acknowledging at once would let
+                # a peer that splits messages over many frames send without limit.)
+                queued, credit = inbox[-1]
+                inbox[-1] = (queued, credit + flow_len)
+            else:
+                self.connection.acknowledge(self.stream_id, flow_len)
             return
         last = len(messages) - 1
         for i, message in enumerate(messages):

@@ -66,7 +66,7 @@ class HandlerTable:
         """The handler for a request, with Java's fallbacks (exact, version 1.0.0, bare)."""
         by_key = self._by_key
         handler = by_key.get((path, group, version))
-        if handler is None and (group or version):
+        if handler is None:
             handler = by_key.get((path, group, "1.0.0")) or by_key.get((path, "", ""))
         return handler
 

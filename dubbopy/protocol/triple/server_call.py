@@ -84,7 +84,15 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
             self.fail(RpcError(StatusCode.INTERNAL, str(exc)))
             return
         if not messages:
-            self.connection.acknowledge(self.stream_id, flow_len)
+            inbox = self._inbox
+            if inbox:
+                # The reader is behind: this part of a message is paid back with the newest queued one,
+                # so the peer's window bounds what a slow reader buffers. (Acknowledging at once would let
+                # a peer that splits messages over many frames send without limit.)
+                queued, credit = inbox[-1]
+                inbox[-1] = (queued, credit + flow_len)
+            else:
+                self.connection.acknowledge(self.stream_id, flow_len)
             return
         # window is handed back when the last message of this frame is consumed
         for i, message in enumerate(messages):
@@ -398,4 +406,9 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
 
     @property
     def attachments(self) -> dict[str, Any]:
-        return md.to_attachments(self.headers)
+        attachments: dict[str, Any] = md.to_attachments(self.headers)
+        for name, value in self.headers:
+            if name == b"tri-consumer-appname":
+                # Java exposes the caller's application under this key (spec/triple.md §1.1)
+                attachments["remote.application"] = value.decode("latin-1")
+        return attachments
