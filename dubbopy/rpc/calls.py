@@ -17,6 +17,7 @@ from typing import Any, Final, Protocol, TypeVar
 
 from dubbopy.errors import RpcError, StatusCode
 from dubbopy.rpc.channel import Channel, Metadata, StreamCall, UnaryCall
+from dubbopy.rpc.context import RpcContext
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.rpc.method import MethodDescriptor
@@ -79,6 +80,7 @@ class _InvocationCall:
             raise
         self._result = result
         self._running.set_result(result)
+        RpcContext.record_response(result.attachments)
         return result
 
     def _stream(self) -> ResponseStream | None:
@@ -196,12 +198,16 @@ class InvokerChannel(Channel):
     def _invocation(
         self, method: MethodDescriptor[Any, Any], arguments: Any, timeout: float | None, metadata: Metadata | None
     ) -> Invocation:
+        attachments = dict(self.attachments) if self.attachments else None
+        outgoing = RpcContext.take_attachments()
+        if outgoing:
+            attachments = {**attachments, **outgoing} if attachments else outgoing
         invocation = Invocation(
             method.service,
             method.name,
             arguments,
             method=method,
-            attachments=dict(self.attachments) if self.attachments else None,
+            attachments=attachments,
             timeout=self.timeout if timeout is None else timeout,
         )
         if metadata:

@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import ssl
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -235,6 +235,7 @@ class ClientTransport:
         *,
         timeout: float | None,  # noqa: ASYNC109 - travels as grpc-timeout and arms the call's deadline
         metadata: Sequence[tuple[str, str | bytes]] | None,
+        attachments: Mapping[str, object] | None = None,
         end_stream: bool = False,
     ) -> ClientStream:
         """Open a stream for ``method`` and send its request headers.
@@ -250,7 +251,7 @@ class ClientTransport:
                 connection = await self.connection()
         stream = ClientStream(connection, method, self.options.max_receive_message_size)
         headers = self._headers_for(method)
-        if timeout is not None or metadata:
+        if timeout is not None or metadata or attachments:
             headers = list(headers)
             if timeout is not None:
                 assert deadline is not None
@@ -260,6 +261,8 @@ class ClientTransport:
                 headers.append((b"grpc-timeout", format_timeout(remaining).encode()))
             if metadata:
                 headers.extend(md.to_headers(metadata))
+            if attachments:
+                headers.extend(md.attachments_to_headers(attachments))
         conn = connection.conn
         try:
             stream_id = conn.new_stream_id()

@@ -25,6 +25,14 @@ from dubbopy.rpc.result import Result
 from dubbopy.url import URL
 
 
+def _response_attachments(stream: ClientStream) -> dict[str, str | bytes] | None:
+    """The Dubbo view of the trailers, when they carry more than the status (the common case)."""
+    trailers = stream.trailers
+    if len(trailers) <= 1:
+        return None
+    return wire_metadata.to_attachments(trailers)
+
+
 class TripleInvoker(BaseInvoker):
     """Calls one Triple provider; the URL gives address, ``version``, ``group`` and ``application``."""
 
@@ -62,10 +70,14 @@ class TripleInvoker(BaseInvoker):
             return Result.from_exception(RpcError(StatusCode.INTERNAL, "Triple calls need a method descriptor"))
         if self.closed:
             return Result.from_exception(RpcError(StatusCode.UNAVAILABLE, "invoker is closed"))
-        metadata = self._metadata(invocation)
         call_type = method.call_type
         try:
-            stream = await self.transport.start_call(method, timeout=invocation.time_remaining(), metadata=metadata)
+            stream = await self.transport.start_call(
+                method,
+                timeout=invocation.time_remaining(),
+                metadata=invocation.attributes.get(METADATA),
+                attachments=invocation.attachments,
+            )
         except RpcError as exc:
             return Result.from_exception(exc)
         invocation.attributes[STREAM] = stream
@@ -82,15 +94,8 @@ class TripleInvoker(BaseInvoker):
         except RpcError as exc:
             if not stream.ended:
                 stream.cancel(str(exc))
-            return Result.from_exception(exc)
-        return Result(value)
-
-    def _metadata(self, invocation: Invocation) -> list[tuple[str, str | bytes]] | None:
-        metadata: list[tuple[str, str | bytes]] | None = invocation.attributes.get(METADATA)
-        if invocation.attachments:
-            extra = [(k.decode(), v.decode()) for k, v in wire_metadata.attachments_to_headers(invocation.attachments)]
-            metadata = [*(metadata or ()), *extra]
-        return metadata
+            return Result.from_exception(exc, attachments=_response_attachments(stream))
+        return Result(value, attachments=_response_attachments(stream))
 
     def _start_sender(self, stream: ClientStream, requests: Any) -> None:
         task = asyncio.get_running_loop().create_task(self._send_all(stream, requests))

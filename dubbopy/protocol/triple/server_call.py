@@ -22,6 +22,8 @@ from dubbopy.protocol.triple.codec.framing import MessageDecoder, MessageTooLarg
 from dubbopy.protocol.triple.codec.metadata import encode_binary_header
 from dubbopy.protocol.triple.codec.status import encode_grpc_message
 from dubbopy.protocol.triple.h2base import StreamSink
+from dubbopy.rpc.context import CallContext, RpcContext
+from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.servicer import RequestStream, ServicerContext
 
 if TYPE_CHECKING:
@@ -69,6 +71,7 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         self._deadline_handle: asyncio.TimerHandle | None = None
         self._metadata: tuple[tuple[str, str | bytes], ...] | None = None
         self.task: asyncio.Task[None] | None = None
+        self._call_context: CallContext | None = None
 
     # ------------------------------------------------------------------ stream events
 
@@ -133,6 +136,13 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         self.task = self.connection.loop.create_task(self._run())
 
     async def _run(self) -> None:
+        method = self.handler.method
+        invocation = Invocation(method.service, method.name, None, method=method, attachments=self.attachments)
+        self._call_context = CallContext(invocation, peer=self.connection.peer_name)
+        with RpcContext.serving(self._call_context):
+            await self._run_handler()
+
+    async def _run_handler(self) -> None:
         handler = self.handler
         call_type = handler.method.call_type
         try:
@@ -276,6 +286,9 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
             trailers.append((b"grpc-status-details-bin", encode_binary_header(details).encode("ascii")))
         if self._trailing:
             trailers.extend(md.to_headers(self._trailing))
+        call_context = self._call_context
+        if call_context is not None and call_context.response_attachments:
+            trailers.extend(md.attachments_to_headers(call_context.response_attachments))
         connection = self.connection
         if not connection.closed:
             try:
