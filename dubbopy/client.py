@@ -19,15 +19,17 @@ from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
+from dubbopy import extension
 from dubbopy._loop import LoopThread, loop_thread
 from dubbopy.errors import ConfigError
 from dubbopy.protocol.triple.client import ClientOptions
-from dubbopy.protocol.triple.invoker import TripleInvoker
+from dubbopy.protocol.triple.protocol import TripleProtocol
 from dubbopy.rpc.calls import InvokerChannel
 from dubbopy.rpc.channel import Metadata, StreamCall, SyncChannel, SyncStreamCall
 from dubbopy.rpc.filter import Filter, build_chain
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.rpc.method import MethodDescriptor
+from dubbopy.rpc.protocol import Protocol
 from dubbopy.url import URL
 
 Req = TypeVar("Req")
@@ -47,7 +49,19 @@ class Client:
         self.application = application
         self.options = options or ClientOptions()
         self.filters = tuple(filters)
-        self._invokers: dict[tuple[str, int, str, str], TripleInvoker] = {}
+        self._protocols: dict[str, Protocol] = {}
+
+    def _protocol(self, name: str) -> Protocol:
+        protocol = self._protocols.get(name)
+        if protocol is None:
+            if name not in extension.protocols:
+                known = ", ".join(extension.protocols.names())
+                raise ConfigError(f"unknown protocol {name!r} (known: {known})")
+            protocol = extension.protocols.get(name)
+            if isinstance(protocol, TripleProtocol):
+                protocol.client_options = self.options
+            self._protocols[name] = protocol
+        return protocol
 
     def reference(
         self,
@@ -65,28 +79,22 @@ class Client:
         select the export on the provider; ``timeout`` (seconds) is the default per call.
         """
         parsed = url if isinstance(url, URL) else URL.parse(url)
-        if parsed.protocol != "tri":
-            raise ConfigError(f"protocol {parsed.protocol!r} is not supported yet (only 'tri'): {parsed}")
         version = version or parsed.get("version") or ""
         group = group or parsed.get("group") or ""
-        key = (parsed.host, parsed.port, version, group)
-        invoker = self._invokers.get(key)
-        if invoker is None:
-            params = {"application": self.application, "interface": service or parsed.path}
-            if version:
-                params["version"] = version
-            if group:
-                params["group"] = group
-            invoker = TripleInvoker(parsed.with_params(**params), self.options)
-            self._invokers[key] = invoker
+        params = {"application": self.application, "interface": service or parsed.path, "side": "consumer"}
+        if version:
+            params["version"] = version
+        if group:
+            params["group"] = group
+        invoker = self._protocol(parsed.protocol).refer(parsed.with_params(**params))
         chained: Invoker = build_chain(invoker, self.filters)
         return InvokerChannel(chained, timeout=timeout, attachments=attachments)
 
     async def close(self) -> None:
         """Close every connection; calls in flight end with ``UNAVAILABLE``."""
-        invokers, self._invokers = list(self._invokers.values()), {}
-        for invoker in invokers:
-            await invoker.close()
+        protocols, self._protocols = list(self._protocols.values()), {}
+        for protocol in protocols:
+            await protocol.close()
 
     async def __aenter__(self) -> Client:
         return self

@@ -1,1 +1,7 @@
-"""Wire protocols: Triple (gRPC-compatible, HTTP/2) and Dubbo (TCP)."""
+"""Wire protocols. Each registers itself by its Dubbo name in :data:`dubbopy.extension.protocols`."""
+
+from __future__ import annotations
+
+from dubbopy import extension
+
+extension.protocols.register_lazy("tri", "dubbopy.protocol.triple.protocol:TripleProtocol", replace=True)

@@ -98,6 +98,12 @@ class Exporter(abc.ABC):
     def invoker(self) -> Invoker:
         """The invoker calls to this service are given to."""
 
+    @property
+    def url(self) -> URL:
+        """The URL the service is reachable at (with the real port when port 0 was asked for); this is
+        what a registry publishes."""
+        return self.invoker.url
+
     @abc.abstractmethod
     async def unexport(self) -> None:
         """Stop serving the service and close its invoker; idempotent. Calls already running finish

@@ -40,10 +40,10 @@ class Protocol(abc.ABC):
         """
 
     @abc.abstractmethod
-    async def refer(self, url: URL) -> Invoker:
-        """An invoker that calls the service at ``url``. Connecting may be lazy; a provider that cannot
-        be reached shows as ``is_available() == False`` and as ``UNAVAILABLE`` results, not as an
-        exception here."""
+    def refer(self, url: URL) -> Invoker:
+        """An invoker that calls the service at ``url``. Connecting is lazy (so this does no I/O and
+        need not be awaited); a provider that cannot be reached shows as ``UNAVAILABLE`` results, not as
+        an exception here. Raises :class:`~dubbopy.errors.ConfigError` for an unusable URL."""
 
     @abc.abstractmethod
     async def close(self) -> None:

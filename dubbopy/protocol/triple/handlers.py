@@ -62,6 +62,13 @@ class HandlerTable:
             self._by_key[(method.path, group, version)] = MethodHandler(method, function, _is_async(function), key)
         self._services[key] = descriptor
 
+    def remove(self, descriptor: ServiceDescriptor, *, group: str = "", version: str = "") -> None:
+        """Stop exporting ``descriptor`` under ``group``/``version`` (unknown exports are ignored)."""
+        key = service_key(descriptor.name, group, version)
+        for method in descriptor.methods.values():
+            self._by_key.pop((method.path, group, version), None)
+        self._services.pop(key, None)
+
     def lookup(self, path: str, group: str, version: str) -> MethodHandler | None:
         """The handler for a request, with Java's fallbacks (exact, version 1.0.0, bare)."""
         by_key = self._by_key
