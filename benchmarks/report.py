@@ -148,9 +148,7 @@ def _problems(results: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def render(
-    results: list[dict[str, Any]], cases: list[CaseLike], settings: SettingsLike, meta: dict[str, Any]
-) -> str:
+def render(results: list[dict[str, Any]], cases: list[CaseLike], settings: SettingsLike, meta: dict[str, Any]) -> str:
     """The Markdown that goes between the markers (the markers themselves excluded)."""
     packages = ", ".join(f"{k} {v}" for k, v in meta["packages"].items() if v != "not installed")
     load = ", ".join(str(x) for x in meta["load_average"])

@@ -79,12 +79,8 @@ class Settings:
     quick: bool
 
 
-FULL = Settings(
-    calls=20_000, seconds=10.0, warmup=200, stream_warmup=1_000, stream_n=10_000, repeats=3, quick=False
-)
-QUICK = Settings(
-    calls=2_000, seconds=1.0, warmup=20, stream_warmup=100, stream_n=2_000, repeats=1, quick=True
-)
+FULL = Settings(calls=20_000, seconds=10.0, warmup=200, stream_warmup=1_000, stream_n=10_000, repeats=3, quick=False)
+QUICK = Settings(calls=2_000, seconds=1.0, warmup=20, stream_warmup=100, stream_n=2_000, repeats=1, quick=True)
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -265,9 +265,7 @@ async def _stream_worker(phase: _Phase, call_stream: StreamAiter, n: int) -> Non
     phase.messages += received
 
 
-async def drive_async(
-    args: argparse.Namespace, call_unary: UnaryCoro, call_stream: StreamAiter
-) -> dict[str, Any]:
+async def drive_async(args: argparse.Namespace, call_unary: UnaryCoro, call_stream: StreamAiter) -> dict[str, Any]:
     """Run the warm-up and timed phase of ``args.mode`` with ``args.concurrency`` asyncio tasks."""
     if args.mode == "unary":
         warm = _Phase(args.warmup, None, "warmup: ")
@@ -337,8 +335,7 @@ def _stream_thread(phase: _Phase, call_stream: StreamIter, n: int, out: list[int
 def _in_threads(count: int, target: Callable[..., None], *args: Any) -> list[list[int]]:
     outs: list[list[int]] = [[] for _ in range(count)]
     threads = [
-        threading.Thread(target=target, args=(*args, out), name=f"bench-{i}", daemon=True)
-        for i, out in enumerate(outs)
+        threading.Thread(target=target, args=(*args, out), name=f"bench-{i}", daemon=True) for i, out in enumerate(outs)
     ]
     for thread in threads:
         thread.start()
@@ -393,10 +390,7 @@ def client_main(
     peer = Path(sys.argv[0]).stem.removesuffix("_client")
     status = 0
     try:
-        if inspect.iscoroutinefunction(run):
-            result = _run_coroutine(lambda: run(args), args.uvloop)
-        else:
-            result = run(args)
+        result = _run_coroutine(lambda: run(args), args.uvloop) if inspect.iscoroutinefunction(run) else run(args)
     except Exception as exc:
         status = 1
         key = "calls" if args.mode == "unary" else "messages"
