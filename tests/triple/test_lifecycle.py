@@ -114,3 +114,20 @@ async def test_client_fails_calls_on_a_peer_that_stops_answering_pings(hw: Simpl
             writer.close()
         listener.close()
         await listener.wait_closed()
+
+
+async def test_shutdown_drains_a_plain_http_call_in_flight(hw: SimpleNamespace) -> None:
+    server, greeter = await _server(hw)
+    reader, writer = await asyncio.open_connection("127.0.0.1", server.ports[0])
+    body = b'{"name": "!sleep:0.5"}'
+    writer.write(
+        b"POST /helloworld.Greeter/SayHello HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n"
+        b"content-length: %d\r\n\r\n%s" % (len(body), body)
+    )
+    await writer.drain()
+    await within(greeter.event("sleeping").wait(), "the slow handler to start")
+    await within(server.stop(grace=10.0), "the graceful stop")
+    response = await within(reader.read(), "the response and the close")
+    writer.close()
+    assert response.startswith(b"HTTP/1.1 200")
+    assert b'"woke"' in response

@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import ssl
 import time
+import typing
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -46,8 +47,28 @@ class ServerOptions:
     keepalive_time: float | None = None
     #: close the connection if a PING is not answered within this many seconds
     keepalive_timeout: float = 20.0
+    #: seconds a new connection may take to send its first bytes (preface or request line)
+    handshake_timeout: float = 10.0
     #: TLS for every connection (ALPN ``h2`` and ``http/1.1`` are set by the server); None: cleartext
     ssl: ssl.SSLContext | None = None
+
+
+class Http1Handler(typing.Protocol):
+    """What the plain-HTTP/1.1 side of a port implements (``dubbopy.protocol.triple.http1``)."""
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None: ...
+
+    def data_received(self, data: bytes) -> None: ...
+
+    def eof_received(self) -> bool | None: ...
+
+    def connection_lost(self, exc: Exception | None) -> None: ...
+
+    def begin_shutdown(self) -> None:
+        """Answer the request in progress, then close."""
+
+    async def wait_idle(self) -> None:
+        """Return once no request is being answered."""
 
 
 class ServerConnection(H2Protocol):
@@ -69,7 +90,9 @@ class ServerConnection(H2Protocol):
         self._keepalive: asyncio.TimerHandle | None = None
         self._ping_deadline: asyncio.TimerHandle | None = None
         self._last_activity = time.monotonic()
-        self.http1: asyncio.Protocol | None = None
+        self.http1: Http1Handler | None = None
+        self._body_tasks: set[asyncio.Task[None]] = set()
+        self._sniff_timer: asyncio.TimerHandle | None = None
 
     # ------------------------------------------------------------------ connection set-up
 
@@ -81,14 +104,21 @@ class ServerConnection(H2Protocol):
         if ssl_object is not None:
             alpn = ssl_object.selected_alpn_protocol()
             if alpn == "http/1.1":
+                self.transport = transport
                 self._switch_to_http1(transport, b"")
                 return
             self._sniffed = True
             super().connection_made(transport)
             self._arm_keepalive()
             return
-        # cleartext: the first bytes tell h2c (prior knowledge) from HTTP/1.1
+        # cleartext: the first bytes tell h2c (prior knowledge) from HTTP/1.1; a client that sends
+        # nothing at all is not allowed to hold the connection forever
         self.transport = transport
+        self._sniff_timer = self.loop.call_later(self.options.handshake_timeout, self._sniff_expired)
+
+    def _sniff_expired(self) -> None:
+        if not self._sniffed:
+            self.close()
 
     def data_received(self, data: bytes) -> None:
         if self._sniffed:
@@ -105,6 +135,7 @@ class ServerConnection(H2Protocol):
                 return
             buffered, self._buffer = self._buffer, b""
             self._sniffed = True
+            self._cancel_sniff_timer()
             assert self.transport is not None
             super().connection_made(self.transport)
             self._arm_keepalive()
@@ -113,7 +144,13 @@ class ServerConnection(H2Protocol):
         assert self.transport is not None
         buffered, self._buffer = self._buffer, b""
         self._sniffed = True
+        self._cancel_sniff_timer()
         self._switch_to_http1(self.transport, buffered)
+
+    def _cancel_sniff_timer(self) -> None:
+        if self._sniff_timer is not None:
+            self._sniff_timer.cancel()
+            self._sniff_timer = None
 
     def _switch_to_http1(self, transport: asyncio.Transport, buffered: bytes) -> None:
         factory = self.server.http1_factory
@@ -137,6 +174,7 @@ class ServerConnection(H2Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.server.connections.discard(self)
+        self._cancel_sniff_timer()
         if self.http1 is not None:
             self.http1.connection_lost(exc)
             self.closed = True
@@ -225,8 +263,20 @@ class ServerConnection(H2Protocol):
             (b"content-length", b"%d" % len(body)),
         ]
         self.conn.send_headers(stream_id, headers)
-        self.conn.send_data(stream_id, body, end_stream=True)
-        self._refuse_body(stream_id)
+        if len(body) <= self.conn.send_window(stream_id):
+            self.conn.send_data(stream_id, body, end_stream=True)
+            self._refuse_body(stream_id)
+            return
+        # the client's flow-control window is smaller than the text: send it as the window opens
+        task = self.loop.create_task(self._send_rejection_body(stream_id, body))
+        self._body_tasks.add(task)
+        task.add_done_callback(self._body_tasks.discard)
+
+    async def _send_rejection_body(self, stream_id: int, body: bytes) -> None:
+        with contextlib.suppress(ProtocolError):  # the stream or connection closed first
+            await self.send_data(stream_id, body, end_stream=True)
+            self._refuse_body(stream_id)
+            self.schedule_flush()
 
     def _refuse_body(self, stream_id: int) -> None:
         """After a complete early response, tell the client to stop sending the request body."""
@@ -260,6 +310,17 @@ class ServerConnection(H2Protocol):
         if error_code != 0:
             self.close()
 
+    def begin_shutdown(self) -> None:
+        """Stop taking new requests: GOAWAY on HTTP/2, ``Connection: close`` after the current one on
+        HTTP/1.1, and close a connection that has not said which protocol it speaks."""
+        http1 = self.http1
+        if http1 is not None:
+            http1.begin_shutdown()
+        elif not self._sniffed:
+            self.close()
+        else:
+            self.send_goaway()
+
     def send_goaway(self) -> None:
         """Stop accepting new streams; the ones already received complete."""
         if not self._goaway_sent and not self.closed and self._sniffed and self.http1 is None:
@@ -269,6 +330,10 @@ class ServerConnection(H2Protocol):
 
     async def wait_idle(self) -> None:
         """Wait until no call is in flight on this connection."""
+        http1 = self.http1
+        if http1 is not None:
+            await http1.wait_idle()
+            return
         if self.calls and not self.closed:
             waiter = self.loop.create_future()
             self._idle_waiters.append(waiter)
@@ -315,7 +380,7 @@ class ServerConnection(H2Protocol):
 
 
 JsonHandler = Callable[[ServerConnection, int, list[tuple[bytes, bytes]], bool], None]
-Http1Factory = Callable[["TripleServer"], asyncio.Protocol]
+Http1Factory = Callable[["TripleServer"], Http1Handler]
 
 
 class TripleServer:
@@ -368,7 +433,7 @@ class TripleServer:
         for server in self._servers:
             server.close()
         for connection in list(self.connections):
-            connection.send_goaway()
+            connection.begin_shutdown()
         waits = [asyncio.ensure_future(c.wait_idle()) for c in list(self.connections)]
         if waits:
             _done, pending = await asyncio.wait(waits, timeout=grace)
