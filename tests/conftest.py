@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -43,20 +44,27 @@ def tool_path(name: str) -> str:
 
 
 def generate(proto_dir: Path, *protos: str, grpc: bool = True) -> None:
-    """Generate _pb2, .pyi, grpcio and dubbopy stubs for ``protos`` into ``tests/.gen``."""
+    """Generate _pb2, .pyi, grpcio and dubbopy stubs for ``protos`` into ``tests/.gen``.
+
+    Generated in a scratch directory and moved into place file by file, so test runs started at the same
+    time never import a half-written module.
+    """
     GEN_DIR.mkdir(exist_ok=True)
-    args = [
-        sys.executable,
-        "-m",
-        "grpc_tools.protoc",
-        f"-I{proto_dir}",
-        f"--python_out={GEN_DIR}",
-        f"--pyi_out={GEN_DIR}",
-        f"--dubbopy_out={GEN_DIR}",
-    ]
-    if grpc:
-        args.append(f"--grpc_python_out={GEN_DIR}")
-    subprocess.run([*args, *protos], check=True, cwd=ROOT)
+    with tempfile.TemporaryDirectory(dir=GEN_DIR, prefix=".tmp-") as scratch:
+        args = [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            f"-I{proto_dir}",
+            f"--python_out={scratch}",
+            f"--pyi_out={scratch}",
+            f"--dubbopy_out={scratch}",
+        ]
+        if grpc:
+            args.append(f"--grpc_python_out={scratch}")
+        subprocess.run([*args, *protos], check=True, cwd=ROOT)
+        for produced in Path(scratch).iterdir():
+            os.replace(produced, GEN_DIR / produced.name)
 
 
 @pytest.fixture(scope="session")
