@@ -57,7 +57,7 @@ async def wait_until(predicate: Callable[[], bool], what: str, seconds: float = 
     """Poll ``predicate`` until it holds (for states that have no event to wait on); bounded."""
 
     async def poll() -> None:
-        while not predicate():
+        while not predicate():  # noqa: ASYNC110 - the state polled here has no event to wait on
             await asyncio.sleep(0.02)
 
     await within(poll(), what, seconds)

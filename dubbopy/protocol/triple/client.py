@@ -263,6 +263,9 @@ class ClientTransport:
                 headers.extend(md.to_headers(metadata))
             if attachments:
                 headers.extend(md.attachments_to_headers(attachments))
+        if connection.closed:
+            # lost while this call waited (e.g. a TLS alert right after the handshake): nothing would settle it
+            raise RpcError(StatusCode.UNAVAILABLE, f"connection to {self.target} was lost")
         conn = connection.conn
         try:
             stream_id = conn.new_stream_id()
@@ -328,5 +331,9 @@ class ClientTransport:
                 connection.conn.goaway(h2c.NO_ERROR)
                 connection.close()
         for connection in connections:
-            with contextlib.suppress(Exception):
+            try:
                 await asyncio.wait_for(connection.wait_closed(), 1.0)
+            except TimeoutError:
+                # a TLS peer that never answers close_notify (grpcio does not): drop the socket now
+                if connection.transport is not None:
+                    connection.transport.abort()

@@ -101,6 +101,8 @@ class TripleInvoker(BaseInvoker):
         task = asyncio.get_running_loop().create_task(self._send_all(stream, requests))
         self._senders.add(task)
         task.add_done_callback(self._senders.discard)
+        # once the call has ended nothing more can be sent: stop waiting on the caller's iterator
+        stream.done.add_done_callback(lambda _: task.cancel())
 
     async def _send_all(self, stream: ClientStream, requests: AsyncIterable[Any] | Iterable[Any]) -> None:
         method = stream.method
