@@ -7,9 +7,15 @@ send accumulates until :meth:`H2Engine.data_to_send`. It never does I/O and neve
 :meth:`H2Engine.send_window` before :meth:`H2Engine.send_data`.
 
 Deliberate limits: no server push (we advertise ENABLE_PUSH=0 and treat PUSH_PROMISE as an error), no
-priorities (PRIORITY frames and fields are skipped), no h2c upgrade (prior knowledge only, as gRPC and
-Dubbo peers use). A GOAWAY in either direction does not end the connection's ability to finish the
-streams it covers (RFC 9113 §6.8); refusing new streams after one is the caller's decision.
+priorities (PRIORITY frames and fields are checked for errors, then ignored), no h2c upgrade (prior
+knowledge only, as gRPC and Dubbo peers use). A GOAWAY in either direction does not end the
+connection's ability to finish the streams it covers (RFC 9113 §6.8); refusing new streams after one
+is the caller's decision.
+
+A server engine checks each request's header list (:mod:`.validate`) and resets malformed ones before
+the listener sees them. Closed streams are remembered for a while with the reason they closed, so a late
+frame is ignored (we reset the stream; the peer may not have seen it yet) or answered with the error
+RFC 9113 §5.1 asks for (the peer had ended or reset the stream itself).
 
 Connection errors queue a GOAWAY and raise :class:`H2ConnectionError`; the caller flushes and closes.
 Stream errors queue a RST_STREAM and report ``on_reset`` for that stream only.
@@ -18,10 +24,12 @@ Stream errors queue a RST_STREAM and report ``on_reset`` for that stream only.
 from __future__ import annotations
 
 import struct
+from collections import deque
 from typing import Protocol
 
 from dubbopy.errors import ProtocolError
 from dubbopy.protocol.triple.http2.hpack import Decoder, Encoder, Header, HeaderListTooLarge, HPACKError
+from dubbopy.protocol.triple.http2.validate import NameCache, request_problem, trailers_problem
 
 PREFACE = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
 
@@ -61,6 +69,16 @@ _HEADER = struct.Struct(">HBBBL")
 _pack_header = _HEADER.pack
 _unpack_header = _HEADER.unpack_from
 _U32 = struct.Struct(">L")
+
+# Why a stream closed, remembered for a while to answer late frames as RFC 9113 §5.1 asks:
+#: we reset it while the peer could still send: frames in flight are ignored
+_CLOSED_BY_US = 0
+#: the peer reset it: a later DATA or HEADERS is a stream error STREAM_CLOSED
+_CLOSED_BY_PEER_RESET = 1
+#: the peer sent END_STREAM: a later DATA or HEADERS is a connection error STREAM_CLOSED
+_CLOSED_AFTER_PEER_END = 2
+#: how many closed streams are remembered; older ones are forgotten and their late frames ignored
+_CLOSED_MEMORY = 4096
 
 
 def frame(frame_type: int, flags: int, stream_id: int, payload: bytes = b"") -> bytes:
@@ -155,6 +173,11 @@ class H2Engine:
         self._next_stream_id = 1 if client_side else 2
         self.last_remote_stream_id = 0
         self._continuation: tuple[int, int, list[bytes], int] | None = None
+        #: recently closed stream id -> why (``_CLOSED_*``); ids up to ``_closed_floor`` may be forgotten
+        self._closed: dict[int, int] = {}
+        self._closed_order: deque[int] = deque()  # a dict's oldest key is slow to find after deletions
+        self._closed_floor = 0
+        self._valid_names = NameCache()
         self.goaway_sent = False
         self.goaway_received = False
         self.open_outbound = 0
@@ -242,8 +265,8 @@ class H2Engine:
                 self._on_continuation(flags, stream_id, payload)
             elif frame_type == PUSH_PROMISE:
                 self._fail(PROTOCOL_ERROR, "PUSH_PROMISE received although push is disabled")
-            elif frame_type == PRIORITY and length != 5:
-                self._fail(FRAME_SIZE_ERROR, "PRIORITY frame must be 5 bytes")
+            elif frame_type == PRIORITY:
+                self._on_priority(stream_id, payload)
             # unknown frame types are ignored (RFC 9113 §4.1)
         if pos < end:
             self._buffer = data[pos:]
@@ -275,9 +298,14 @@ class H2Engine:
         data = self._strip_padding(flags, payload, "DATA") if flags & PADDED else payload
         stream = self.streams.get(stream_id)
         if stream is None or stream.remote_closed or not stream.saw_headers:
-            self._idle_check(stream_id, "DATA")
-            # a stream we already closed: give the connection window back at once
+            # nothing will read it: give the connection window back at once
             self.ack_data(stream_id, flow_len)
+            if stream is None:
+                self._idle_check(stream_id, "DATA")
+                self._closed_stream_frame(stream_id, "DATA")
+            else:
+                # after the peer's END_STREAM (§5.1 half-closed), or before any HEADERS (§8.1)
+                self._stream_error(stream_id, STREAM_CLOSED if stream.remote_closed else PROTOCOL_ERROR)
             return
         stream.recv_window -= flow_len
         if stream.recv_window < 0:
@@ -300,10 +328,25 @@ class H2Engine:
         if not own and stream_id > self.last_remote_stream_id:
             self._fail(PROTOCOL_ERROR, f"{what} on idle stream {stream_id}")
 
+    def _closed_stream_frame(self, stream_id: int, what: str) -> None:
+        """DATA or HEADERS on a stream that is no longer open: ignore, reset or fail (RFC 9113 §5.1)."""
+        reason = self._closed.get(stream_id)
+        if reason is None:
+            peer_initiated = (stream_id & 1) != (1 if self.client_side else 0)
+            if peer_initiated and stream_id > self._closed_floor:
+                # below the peer's highest stream id but never opened: §5.1.1 makes it unusable
+                self._fail(PROTOCOL_ERROR, f"{what} on stream {stream_id}, which the peer skipped")
+            return  # closed too long ago to remember why: ignore
+        if reason == _CLOSED_BY_PEER_RESET:
+            self._out.append(frame(RST_STREAM, 0, stream_id, _U32.pack(STREAM_CLOSED)))
+        elif reason == _CLOSED_AFTER_PEER_END:
+            self._fail(STREAM_CLOSED, f"{what} on stream {stream_id} after the peer ended it")
+        # _CLOSED_BY_US: the peer may have sent this before it saw our RST_STREAM
+
     def _remote_end(self, stream_id: int, stream: _Stream) -> None:
         stream.remote_closed = True
         if stream.local_closed:
-            self._close(stream_id)
+            self._close(stream_id, _CLOSED_AFTER_PEER_END)
         self.listener.on_end(stream_id)
 
     def _on_headers(self, flags: int, stream_id: int, payload: bytes) -> None:
@@ -314,6 +357,7 @@ class H2Engine:
         if flags & PRIORITY_FLAG:
             if len(payload) < 5:
                 self._fail(FRAME_SIZE_ERROR, "HEADERS priority fields truncated")
+            self._check_dependency(stream_id, payload)
             payload = payload[5:]
         if flags & END_HEADERS:
             self._headers_complete(stream_id, flags, payload)
@@ -326,7 +370,8 @@ class H2Engine:
             self._fail(PROTOCOL_ERROR, "unexpected CONTINUATION")
             return
         _, first_flags, fragments, size = pending
-        fragments.append(payload)
+        if payload:  # empty CONTINUATION frames must not grow the list without bound
+            fragments.append(payload)
         size += len(payload)
         if size > max(1 << 16, 4 * self._max_header_list_size):
             self._fail(ENHANCE_YOUR_CALM, f"header block of more than {size} bytes")
@@ -350,8 +395,9 @@ class H2Engine:
         listener = self.listener
         if stream is None:
             if self.client_side or stream_id <= self.last_remote_stream_id:
-                # a response for a stream we already reset, or a late frame: nothing to do
+                # a response for a stream we already reset, or a late frame
                 self._idle_check(stream_id, "HEADERS")
+                self._closed_stream_frame(stream_id, "HEADERS")
                 return
             if stream_id % 2 == 0:
                 self._fail(PROTOCOL_ERROR, f"client opened even stream {stream_id}")
@@ -375,15 +421,24 @@ class H2Engine:
             return
         if not stream.saw_headers:
             stream.saw_headers = True
+            if not self.client_side and request_problem(headers, self._valid_names) is not None:
+                # a malformed request (RFC 9113 §8.1.1): the application never sees it
+                stream.remote_closed = end_stream
+                self._stream_error(stream_id, PROTOCOL_ERROR, report=False)
+                return
             if end_stream:
                 stream.remote_closed = True
                 if stream.local_closed:
-                    self._close(stream_id)
+                    self._close(stream_id, _CLOSED_AFTER_PEER_END)
             listener.on_headers(stream_id, headers, end_stream)
             if end_stream:
                 listener.on_end(stream_id)
             return
         if not end_stream:
+            self._stream_error(stream_id, PROTOCOL_ERROR)
+            return
+        if not self.client_side and trailers_problem(headers, self._valid_names) is not None:
+            stream.remote_closed = True
             self._stream_error(stream_id, PROTOCOL_ERROR)
             return
         listener.on_trailers(stream_id, headers)
@@ -404,6 +459,8 @@ class H2Engine:
         stream = self.streams.get(stream_id)
         if stream is None:
             self._idle_check(stream_id, "WINDOW_UPDATE")
+            if increment == 0:  # malformed even on a closed stream (§6.9)
+                self._out.append(frame(RST_STREAM, 0, stream_id, _U32.pack(PROTOCOL_ERROR)))
             return
         if increment == 0:
             self._stream_error(stream_id, PROTOCOL_ERROR)
@@ -421,8 +478,11 @@ class H2Engine:
             self._fail(PROTOCOL_ERROR, "RST_STREAM on stream 0")
         if stream_id not in self.streams:
             self._idle_check(stream_id, "RST_STREAM")
+            if self._closed.get(stream_id) == _CLOSED_BY_US:
+                # our resets crossed: from now on the peer must not send on it either
+                self._closed[stream_id] = _CLOSED_BY_PEER_RESET
             return
-        self._close(stream_id)
+        self._close(stream_id, _CLOSED_BY_PEER_RESET)
         self.listener.on_reset(stream_id, _U32.unpack(payload)[0])
 
     def _on_settings(self, flags: int, stream_id: int, payload: bytes) -> None:
@@ -444,6 +504,8 @@ class H2Engine:
                 self.peer_initial_window = value
                 for stream in self.streams.values():
                     stream.send_window += delta
+                    if stream.send_window > MAX_WINDOW:
+                        self._fail(FLOW_CONTROL_ERROR, "INITIAL_WINDOW_SIZE pushes a stream window over 2^31-1")
                 window_changed = window_changed or delta > 0
             elif key == SETTINGS_MAX_FRAME_SIZE:
                 if not DEFAULT_MAX_FRAME <= value <= (1 << 24) - 1:
@@ -453,8 +515,9 @@ class H2Engine:
                 self.peer_max_concurrent_streams = value
             elif key == SETTINGS_HEADER_TABLE_SIZE:
                 self._encoder.set_max_table_size(value)
-            elif key == SETTINGS_ENABLE_PUSH and value > 1:
-                self._fail(PROTOCOL_ERROR, "invalid ENABLE_PUSH")
+            elif key == SETTINGS_ENABLE_PUSH and (value > 1 or (value == 1 and self.client_side)):
+                # §6.5.2: only clients advertise push, and only 0 or 1
+                self._fail(PROTOCOL_ERROR, f"invalid ENABLE_PUSH {value}")
         self._out.append(frame(SETTINGS, ACK, 0))
         if window_changed:
             self.listener.on_window_update(0)
@@ -468,6 +531,20 @@ class H2Engine:
             self.listener.on_ping_ack(payload)
         else:
             self._out.append(frame(PING, ACK, 0, payload))
+
+    def _on_priority(self, stream_id: int, payload: bytes) -> None:
+        # priorities are not acted on (RFC 9113 §5.3.2 deprecates them), only checked
+        if stream_id == 0:
+            self._fail(PROTOCOL_ERROR, "PRIORITY on stream 0")
+        if len(payload) != 5:
+            self._fail(FRAME_SIZE_ERROR, "PRIORITY frame must be 5 bytes")
+        self._check_dependency(stream_id, payload)
+
+    def _check_dependency(self, stream_id: int, priority: bytes) -> None:
+        # a stream depending on itself is a stream error (RFC 9113 §5.3.1); §5.4.1 lets us escalate it,
+        # which spares resetting a stream that may still be idle
+        if _U32.unpack_from(priority)[0] & 0x7FFFFFFF == stream_id:
+            self._fail(PROTOCOL_ERROR, f"stream {stream_id} depends on itself")
 
     def _on_goaway(self, stream_id: int, payload: bytes) -> None:
         if stream_id != 0:
@@ -518,7 +595,7 @@ class H2Engine:
     def _local_end(self, stream_id: int, stream: _Stream) -> None:
         stream.local_closed = True
         if stream.remote_closed:
-            self._close(stream_id)
+            self._close(stream_id, _CLOSED_AFTER_PEER_END)
 
     def send_window(self, stream_id: int) -> int:
         """How many DATA bytes may be sent on ``stream_id`` now (0 if it is closed)."""
@@ -565,8 +642,9 @@ class H2Engine:
 
     def reset_stream(self, stream_id: int, error_code: int = CANCEL) -> None:
         """Queue RST_STREAM and forget the stream (no-op if it is already closed)."""
-        if stream_id in self.streams:
-            self._close(stream_id)
+        stream = self.streams.get(stream_id)
+        if stream is not None:
+            self._close(stream_id, _CLOSED_AFTER_PEER_END if stream.remote_closed else _CLOSED_BY_US)
             self._out.append(frame(RST_STREAM, 0, stream_id, _U32.pack(error_code)))
 
     def _stream_error(self, stream_id: int, error_code: int, *, report: bool = True) -> None:
@@ -574,8 +652,15 @@ class H2Engine:
         if report:
             self.listener.on_reset(stream_id, error_code)
 
-    def _close(self, stream_id: int) -> None:
+    def _close(self, stream_id: int, reason: int) -> None:
         self.streams.pop(stream_id, None)
+        self._closed[stream_id] = reason
+        order = self._closed_order
+        order.append(stream_id)
+        if len(order) > _CLOSED_MEMORY:
+            oldest = order.popleft()
+            self._closed.pop(oldest, None)
+            self._closed_floor = max(self._closed_floor, oldest)
         if (stream_id & 1) == (1 if self.client_side else 0):
             self.open_outbound -= 1
 

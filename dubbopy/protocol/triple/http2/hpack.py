@@ -32,6 +32,10 @@ for _i, (_n, _v) in enumerate(STATIC_TABLE, start=1):
 
 DEFAULT_TABLE_SIZE = 4096
 _ENTRY_OVERHEAD = 32
+#: the Huffman cache keeps short strings only, so a peer sending many distinct long values cannot make
+#: it hold more than about ``_HUFFMAN_CACHE_ENTRIES * 2.6 * _HUFFMAN_CACHE_MAX_LEN`` bytes
+_HUFFMAN_CACHE_ENTRIES = 4096
+_HUFFMAN_CACHE_MAX_LEN = 256
 
 #: fields whose values change per call or are sensitive: never put in the dynamic table
 VOLATILE = frozenset({b"grpc-timeout", b"grpc-message", b"grpc-status-details-bin", b"content-length", b"date"})
@@ -155,6 +159,9 @@ class Decoder:
                     header, pos = self._literal(data, pos, index)
                     table.add(header[0], header[1])
                 elif byte & 0x20:  # dynamic table size update
+                    if headers:
+                        # RFC 7541 §4.2: only at the beginning of a header block
+                        raise HPACKError("HPACK dynamic table size update after a header field")
                     size = byte & 0x1F
                     pos += 1
                     if size == 0x1F:
@@ -216,7 +223,7 @@ class Decoder:
                     text = decode_huffman(raw)
                 except Exception as exc:
                     raise HPACKError(f"invalid Huffman string: {exc}") from None
-                if len(cache) < 4096:
+                if len(cache) < _HUFFMAN_CACHE_ENTRIES and length <= _HUFFMAN_CACHE_MAX_LEN:
                     cache[raw] = text
             return text, end
         return raw, end
@@ -231,12 +238,21 @@ class Encoder:
         self._inserted: dict[Header, int] = {}
         self._insertions = 0
         self._pending_size_update: int | None = None
-        self._peer_max = DEFAULT_TABLE_SIZE
+        #: the smallest size since the last block, when below the pending one (RFC 7541 §4.2)
+        self._pending_min_size: int | None = None
 
     def set_max_table_size(self, size: int) -> None:
-        """The peer's SETTINGS_HEADER_TABLE_SIZE changed: shrink (never grow past 4096) and signal it."""
+        """The peer's SETTINGS_HEADER_TABLE_SIZE changed: shrink (never grow past 4096) and signal it.
+
+        If the size changes several times before the next block, that block signals the smallest size
+        reached and then the final one (RFC 7541 §4.2), so the peer's decoder evicts what we evicted.
+        """
         new = min(size, DEFAULT_TABLE_SIZE)
         if new != self._table.max_size:
+            pending = self._pending_size_update
+            if pending is not None:
+                low = pending if self._pending_min_size is None else min(pending, self._pending_min_size)
+                self._pending_min_size = low if low < new else None
             self._table.resize(new)
             self._forget_evicted()
             self._pending_size_update = new
@@ -260,6 +276,9 @@ class Encoder:
         """Encode one header block (names must already be lower-case bytes)."""
         parts: list[bytes] = []
         if self._pending_size_update is not None:
+            if self._pending_min_size is not None:
+                parts.append(encode_integer(self._pending_min_size, 5, 0x20))
+                self._pending_min_size = None
             parts.append(encode_integer(self._pending_size_update, 5, 0x20))
             self._pending_size_update = None
         table = self._table
