@@ -64,11 +64,15 @@ def serve_h2_request(connection: ServerConnection, stream_id: int, headers: list
         stream.on_end()
 
 
+#: bytes of an over-limit request body read and dropped after the 413, before the stream is reset
+DISCARD_LIMIT = 1 << 20
+
+
 class H2JsonStream(StreamSink):
     """One JSON call on an HTTP/2 stream: collects the body, runs the call at END_STREAM, responds.
 
     The body is bounded by the server's receive limit, so its flow-control window is handed back as it
-    arrives; past the limit the call is answered 413 and the stream reset (``NO_ERROR``: "stop sending").
+    arrives; past the limit the call is answered 413 and the rest of the body is dropped (see :meth:`refuse`).
     """
 
     def __init__(self, connection: ServerConnection, stream_id: int, call: JsonCall, limit: int) -> None:
@@ -80,11 +84,19 @@ class H2JsonStream(StreamSink):
         self._size = 0
         self._done = False
         self._task: asyncio.Task[None] | None = None
+        self._discarded: int | None = None
 
     # ------------------------------------------------------------------ StreamSink
 
     def on_data(self, data: bytes, flow_len: int) -> None:
         self.connection.acknowledge(self.stream_id, flow_len)
+        if self._discarded is not None:
+            self._discarded += len(data)
+            if self._discarded > DISCARD_LIMIT:
+                # the client keeps sending after its answer: now tell it to stop (RFC 9113 §8.1)
+                self._discarded = None
+                self.connection.reset_stream(self.stream_id, h2c.NO_ERROR)
+            return
         if self._done or self._task is not None:
             return
         self._size += len(data)
@@ -95,6 +107,10 @@ class H2JsonStream(StreamSink):
         self._chunks.append(data)
 
     def on_end(self) -> None:
+        if self._discarded is not None:
+            self._discarded = None
+            self.connection.streams.pop(self.stream_id, None)
+            return
         if self._done or self._task is not None:
             return
         body = b"".join(self._chunks)
@@ -110,11 +126,21 @@ class H2JsonStream(StreamSink):
     # ------------------------------------------------------------------ responding
 
     def refuse(self, message: str, ended: bool) -> None:
-        """Answer 413 (body too large) and stop reading the stream."""
+        """Answer 413 (body too large), then discard what the client still sends of its body.
+
+        Resetting the stream at once is allowed (RFC 9113 §8.1) but makes some clients (curl/nghttp2)
+        report a stream error instead of the 413 they were sent; so the rest of a body is read and
+        dropped, up to :data:`DISCARD_LIMIT`, and only then is the stream reset.
+        """
         self._done = True
+        self._chunks.clear()
         response = self.call.reject(StatusCode.RESOURCE_EXHAUSTED, message, 413)
-        self.connection.streams.pop(self.stream_id, None)
-        self.respond_now(self.connection, self.stream_id, response, ended)
+        if ended:
+            self.connection.streams.pop(self.stream_id, None)
+        else:
+            self._discarded = 0
+            self.connection.streams[self.stream_id] = self
+        self.respond_now(self.connection, self.stream_id, response, ended=True)
 
     async def _serve(self, body: bytes) -> None:
         response = await self.call.run(body)
