@@ -23,6 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 GEN_DIR = ROOT / "tests" / ".gen"
 CACHE = Path(os.environ.get("DUBBOPY_CACHE", Path.home() / ".cache" / "dubbopy"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+# peer fixtures kept in their own modules: hessian_js (tests/interop/node_fixtures.py); the Java harness
+# JVMs java33_provider, java27_provider, java33_consumer, java27_consumer, hessian_lite (java_fixtures.py)
+pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures"]
 
 
 def require(what: str, found: bool, install: str) -> None:
