@@ -59,6 +59,36 @@ class StreamSink:
         """Trailers arrived (they carry END_STREAM; :meth:`on_end` follows)."""
 
 
+#: bytes of a request body read and dropped after an early answer, before the stream is reset
+DISCARD_LIMIT = 1 << 20
+
+
+class DiscardSink(StreamSink):
+    """The rest of a request body that was answered early (an error, a 413): read it and drop it.
+
+    Resetting the stream at once is allowed (RFC 9113 §8.1) but makes some clients (curl/nghttp2)
+    report a stream error instead of the response they were already sent; so up to
+    :data:`DISCARD_LIMIT` bytes are taken and dropped, and only a client that keeps sending past that is
+    told to stop with RST_STREAM(NO_ERROR).
+    """
+
+    __slots__ = ("_left", "_protocol", "_stream_id")
+
+    def __init__(self, protocol: H2Protocol, stream_id: int, limit: int = DISCARD_LIMIT) -> None:
+        self._protocol = protocol
+        self._stream_id = stream_id
+        self._left = limit
+
+    def on_data(self, data: bytes, flow_len: int) -> None:
+        self._protocol.acknowledge(self._stream_id, flow_len)
+        self._left -= len(data)
+        if self._left < 0:
+            self._protocol.reset_stream(self._stream_id, h2c.NO_ERROR)
+
+    def on_end(self) -> None:
+        self._protocol.streams.pop(self._stream_id, None)
+
+
 class H2Protocol(asyncio.Protocol):
     """An asyncio protocol owning one HTTP/2 connection. See the module docstring."""
 
@@ -265,6 +295,11 @@ class H2Protocol(asyncio.Protocol):
             self.conn.ack_data(stream_id, flow_len)
             if self.conn.has_output:  # a WINDOW_UPDATE was queued
                 self.schedule_flush()
+
+    def discard_rest(self, stream_id: int) -> None:
+        """After a complete early response, drop what the client still sends on this stream."""
+        if self.conn.is_open(stream_id):
+            self.streams[stream_id] = DiscardSink(self, stream_id)
 
     def reset_stream(self, stream_id: int, error_code: int = h2c.CANCEL) -> None:
         """Reset a stream (RST_STREAM) if it is still open; forget its sink."""

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING
 from dubbopy.errors import ProtocolError, StatusCode
 from dubbopy.protocol.triple.h2base import StreamSink
 from dubbopy.protocol.triple.http1 import DEFAULT_IDLE_TIMEOUT, Http1Connection
-from dubbopy.protocol.triple.http2 import connection as h2c
 from dubbopy.protocol.triple.http_call import HttpRequest, HttpResponse, JsonCall, start_call
 
 if TYPE_CHECKING:
@@ -64,10 +63,6 @@ def serve_h2_request(connection: ServerConnection, stream_id: int, headers: list
         stream.on_end()
 
 
-#: bytes of an over-limit request body read and dropped after the 413, before the stream is reset
-DISCARD_LIMIT = 1 << 20
-
-
 class H2JsonStream(StreamSink):
     """One JSON call on an HTTP/2 stream: collects the body, runs the call at END_STREAM, responds.
 
@@ -84,19 +79,11 @@ class H2JsonStream(StreamSink):
         self._size = 0
         self._done = False
         self._task: asyncio.Task[None] | None = None
-        self._discarded: int | None = None
 
     # ------------------------------------------------------------------ StreamSink
 
     def on_data(self, data: bytes, flow_len: int) -> None:
         self.connection.acknowledge(self.stream_id, flow_len)
-        if self._discarded is not None:
-            self._discarded += len(data)
-            if self._discarded > DISCARD_LIMIT:
-                # the client keeps sending after its answer: now tell it to stop (RFC 9113 §8.1)
-                self._discarded = None
-                self.connection.reset_stream(self.stream_id, h2c.NO_ERROR)
-            return
         if self._done or self._task is not None:
             return
         self._size += len(data)
@@ -107,10 +94,6 @@ class H2JsonStream(StreamSink):
         self._chunks.append(data)
 
     def on_end(self) -> None:
-        if self._discarded is not None:
-            self._discarded = None
-            self.connection.streams.pop(self.stream_id, None)
-            return
         if self._done or self._task is not None:
             return
         body = b"".join(self._chunks)
@@ -126,21 +109,12 @@ class H2JsonStream(StreamSink):
     # ------------------------------------------------------------------ responding
 
     def refuse(self, message: str, ended: bool) -> None:
-        """Answer 413 (body too large), then discard what the client still sends of its body.
-
-        Resetting the stream at once is allowed (RFC 9113 §8.1) but makes some clients (curl/nghttp2)
-        report a stream error instead of the 413 they were sent; so the rest of a body is read and
-        dropped, up to :data:`DISCARD_LIMIT`, and only then is the stream reset.
-        """
+        """Answer 413 (body too large), then drop what the client still sends of its body."""
         self._done = True
         self._chunks.clear()
         response = self.call.reject(StatusCode.RESOURCE_EXHAUSTED, message, 413)
-        if ended:
-            self.connection.streams.pop(self.stream_id, None)
-        else:
-            self._discarded = 0
-            self.connection.streams[self.stream_id] = self
-        self.respond_now(self.connection, self.stream_id, response, ended=True)
+        self.connection.streams.pop(self.stream_id, None)
+        self.respond_now(self.connection, self.stream_id, response, ended)
 
     async def _serve(self, body: bytes) -> None:
         response = await self.call.run(body)
@@ -163,7 +137,7 @@ class H2JsonStream(StreamSink):
     @staticmethod
     def respond_now(connection: ServerConnection, stream_id: int, response: HttpResponse, ended: bool) -> None:
         """Send a response that fits in the window at once (errors are small); if the client is still
-        sending, reset the stream with ``NO_ERROR`` so it stops (RFC 9113 §8.1)."""
+        sending, drop the rest of its body (``DiscardSink``)."""
         conn = connection.conn
         try:
             if not _send_head(connection, stream_id, response):
@@ -171,8 +145,8 @@ class H2JsonStream(StreamSink):
         except ProtocolError:
             connection.reset_stream(stream_id)
             return
-        if not ended and conn.is_open(stream_id):
-            conn.reset_stream(stream_id, h2c.NO_ERROR)
+        if not ended:
+            connection.discard_rest(stream_id)
         connection.schedule_flush()
 
 

@@ -279,9 +279,8 @@ class ServerConnection(H2Protocol):
             self.schedule_flush()
 
     def _refuse_body(self, stream_id: int) -> None:
-        """After a complete early response, tell the client to stop sending the request body."""
-        if self.conn.is_open(stream_id):
-            self.conn.reset_stream(stream_id, h2c.NO_ERROR)
+        """After a complete early response, drop the rest of the request body (see ``DiscardSink``)."""
+        self.discard_rest(stream_id)
 
     def call_finished(self, call: ServerCall) -> None:
         """A call ended: forget it; wake :meth:`wait_idle` when none is left."""
