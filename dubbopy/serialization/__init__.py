@@ -1,0 +1,1 @@
+"""Serializations carried inside Dubbo messages (``hessian2`` today; see ``spec/hessian2.md``)."""
