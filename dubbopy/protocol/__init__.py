@@ -5,3 +5,4 @@ from __future__ import annotations
 from dubbopy import extension
 
 extension.protocols.register_lazy("tri", "dubbopy.protocol.triple.protocol:TripleProtocol", replace=True)
+extension.protocols.register_lazy("dubbo", "dubbopy.protocol.dubbo.protocol:DubboProtocol", replace=True)
