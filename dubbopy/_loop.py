@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -43,11 +44,32 @@ class LoopThread:
         self.loop.call_soon(self._started.set)
         self.loop.run_forever()
 
-    def submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
-        """Schedule ``coro`` on the loop; the returned future is safe to wait on from any thread."""
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+    def submit(
+        self, coro: Coroutine[Any, Any, T], context: contextvars.Context | None = None
+    ) -> concurrent.futures.Future[T]:
+        """Schedule ``coro`` on the loop (in ``context`` if given); the returned future is safe to wait on
+        from any thread."""
+        if context is None:
+            return asyncio.run_coroutine_threadsafe(coro, self.loop)
+        result: concurrent.futures.Future[T] = concurrent.futures.Future()
 
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        def start() -> None:
+            task = self.loop.create_task(coro, context=context)
+
+            def done(finished: asyncio.Task[T]) -> None:
+                if finished.cancelled():
+                    result.cancel()
+                elif finished.exception() is not None:
+                    result.set_exception(finished.exception())
+                else:
+                    result.set_result(finished.result())
+
+            task.add_done_callback(done)
+
+        self.loop.call_soon_threadsafe(start)
+        return result
+
+    def run(self, coro: Coroutine[Any, Any, T], context: contextvars.Context | None = None) -> T:
         """Run ``coro`` on the loop and wait for its result (re-raising its exception).
 
         Must not be called from the loop thread itself (that would deadlock): raises ``RuntimeError``.
@@ -55,7 +77,7 @@ class LoopThread:
         if threading.current_thread() is self._thread:
             coro.close()
             raise RuntimeError("the sync dubbopy API was called from its own event-loop thread; use the async API")
-        future = self.submit(coro)
+        future = self.submit(coro, context)
         try:
             return future.result()
         except KeyboardInterrupt:

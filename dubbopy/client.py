@@ -15,17 +15,23 @@ connection. (Registries and clusters come later; a reference is then the same ob
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar, cast, overload
 
 from dubbopy import extension
 from dubbopy._loop import LoopThread, loop_thread
 from dubbopy.errors import ConfigError
+from dubbopy.interface import MethodSpec, interface_of
+from dubbopy.protocol.dubbo.generic import GenericService
 from dubbopy.protocol.triple.client import ClientOptions
+from dubbopy.protocol.triple.interface import WrapperInvoker
+from dubbopy.protocol.triple.invoker import TripleInvoker
 from dubbopy.protocol.triple.protocol import TripleProtocol
+from dubbopy.reference import InterfaceReference
 from dubbopy.rpc.calls import InvokerChannel
 from dubbopy.rpc.channel import Metadata, StreamCall, SyncChannel, SyncStreamCall
+from dubbopy.rpc.context import RpcContext
 from dubbopy.rpc.filter import Filter, build_chain
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.rpc.method import MethodDescriptor
@@ -34,6 +40,7 @@ from dubbopy.url import URL
 
 Req = TypeVar("Req")
 Resp = TypeVar("Resp")
+T = TypeVar("T")
 
 
 class Client:
@@ -63,32 +70,96 @@ class Client:
             self._protocols[name] = protocol
         return protocol
 
+    @overload
+    def reference(
+        self,
+        service: type[T],
+        *,
+        url: str | URL,
+        version: str | None = None,
+        group: str | None = None,
+        timeout: float | None = None,
+        attachments: Mapping[str, str | bytes] | None = None,
+    ) -> T: ...
+
+    @overload
     def reference(
         self,
         service: str = "",
+        *,
+        url: str | URL,
+        version: str | None = None,
+        group: str | None = None,
+        timeout: float | None = None,
+        attachments: Mapping[str, str | bytes] | None = None,
+    ) -> InvokerChannel: ...
+
+    def reference(
+        self,
+        service: str | type[Any] = "",
+        *,
+        url: str | URL,
+        version: str | None = None,
+        group: str | None = None,
+        timeout: float | None = None,
+        attachments: Mapping[str, str | bytes] | None = None,
+    ) -> Any:
+        """A reference to a service at ``url``.
+
+        * ``service`` a class decorated with :func:`dubbopy.service` / :func:`dubbopy.interface`: an object
+          with that class's methods as coroutines calling the Java interface (``dubbo://`` or ``tri://``,
+          where it uses Triple's wrapper mode).
+        * ``service`` a name or empty: a :class:`~dubbopy.rpc.channel.Channel` for a generated stub
+          (``tri://``); the stub knows its service.
+
+        ``version``/``group`` select the export on the provider (default: the decorator's, or the URL's);
+        ``timeout`` (seconds) is the default per call; ``attachments`` go with every call.
+        """
+        parsed = url if isinstance(url, URL) else URL.parse(url)
+        if isinstance(service, type):
+            spec = interface_of(service)
+            if spec is None:
+                raise ConfigError(f"{service.__name__} is not decorated with @dubbopy.service/@dubbopy.interface")
+            invoker = self._refer(parsed, spec.name, version or spec.version, group or spec.group)
+            return InterfaceReference(spec, self._wrap(invoker), timeout=timeout, attachments=attachments)
+        invoker = self._refer(parsed, service or parsed.path, version or "", group or "")
+        return InvokerChannel(build_chain(invoker, self.filters), timeout=timeout, attachments=attachments)
+
+    def generic(
+        self,
+        service: str,
         *,
         url: str | URL,
         version: str = "",
         group: str = "",
         timeout: float | None = None,
         attachments: Mapping[str, str | bytes] | None = None,
-    ) -> InvokerChannel:
-        """A channel to ``service`` at ``url`` (``tri://host:port``) for a generated stub.
-
-        ``service`` is informative for direct URLs (the stub knows its service); ``version``/``group``
-        select the export on the provider; ``timeout`` (seconds) is the default per call.
-        """
+    ) -> GenericService:
+        """A generic reference: call any method of the Java interface ``service`` by name, parameter types
+        and arguments (``await svc.invoke("sayHi", ["java.lang.String"], ["x"])``), POJOs as dicts with a
+        ``"class"`` key."""
         parsed = url if isinstance(url, URL) else URL.parse(url)
-        version = version or parsed.get("version") or ""
-        group = group or parsed.get("group") or ""
-        params = {"application": self.application, "interface": service or parsed.path, "side": "consumer"}
+        invoker = self._wrap(self._refer(parsed, service, version, group, generic=True))
+        return GenericService(invoker, service, timeout=timeout, attachments=attachments)
+
+    def _refer(self, url: URL, service: str, version: str, group: str, *, generic: bool = False) -> Invoker:
+        version = version or url.get("version") or ""
+        group = group or url.get("group") or ""
+        params = {"application": self.application, "interface": service or url.path, "side": "consumer"}
         if version:
             params["version"] = version
         if group:
             params["group"] = group
-        invoker = self._protocol(parsed.protocol).refer(parsed.with_params(**params))
-        chained: Invoker = build_chain(invoker, self.filters)
-        return InvokerChannel(chained, timeout=timeout, attachments=attachments)
+        if generic:
+            params["generic"] = "true"
+        path = service or url.path
+        return self._protocol(url.protocol).refer(url.replace(path=path).with_params(**params))
+
+    def _wrap(self, invoker: Invoker) -> Invoker:
+        """Interface calls over Triple travel in wrapper mode; then the filter chain."""
+        if isinstance(invoker, TripleInvoker):
+            invoker = WrapperInvoker(invoker)
+        return build_chain(invoker, self.filters)
 
     async def close(self) -> None:
         """Close every connection; calls in flight end with ``UNAVAILABLE``."""
@@ -204,6 +275,53 @@ class SyncChannelAdapter(SyncChannel):
         )
 
 
+class SyncInterfaceReference:
+    """The blocking view of an :class:`~dubbopy.reference.InterfaceReference`: same methods, blocking.
+
+    Attachments set with :class:`~dubbopy.rpc.context.RpcContext` in the calling thread go with the call,
+    and the provider's response attachments are visible in that thread afterwards.
+    """
+
+    def __init__(self, runner: LoopThread, reference: InterfaceReference) -> None:
+        self._runner = runner
+        self._reference = reference
+        for method in reference.spec.methods:
+            setattr(self, method.python_name, self._bind(method))
+
+    def _bind(self, method: MethodSpec) -> Callable[..., Any]:
+        def call(*args: Any, timeout: float | None = None) -> Any:
+            context = RpcContext.fork_for_call()
+            try:
+                return self._runner.run(self._reference.invoke(method, args, timeout=timeout), context)
+            finally:
+                RpcContext.merge_response(context)
+
+        call.__name__ = method.python_name
+        return call
+
+
+class SyncGenericService:
+    """The blocking view of a :class:`~dubbopy.protocol.dubbo.generic.GenericService`."""
+
+    def __init__(self, runner: LoopThread, service: GenericService) -> None:
+        self._runner = runner
+        self._service = service
+
+    def invoke(
+        self, method: str, parameter_types: Sequence[str], args: Sequence[Any], *, timeout: float | None = None
+    ) -> Any:
+        """``$invoke``: see :meth:`GenericService.invoke`."""
+        context = RpcContext.fork_for_call()
+        try:
+            return self._runner.run(self._service.invoke(method, parameter_types, args, timeout=timeout), context)
+        finally:
+            RpcContext.merge_response(context)
+
+    def echo(self, value: Any, *, timeout: float | None = None) -> Any:
+        """``$echo``: see :meth:`GenericService.echo`."""
+        return self._runner.run(self._service.echo(value, timeout=timeout))
+
+
 class SyncClient:
     """The blocking twin of :class:`Client`: same arguments, references are ``SyncChannel`` objects."""
 
@@ -211,9 +329,23 @@ class SyncClient:
         self._runner = loop_thread()
         self._client = Client(**kwargs)
 
-    def reference(self, service: str = "", **kwargs: Any) -> SyncChannelAdapter:
-        """A blocking channel; see :meth:`Client.reference`."""
-        return SyncChannelAdapter(self._runner, self._client.reference(service, **kwargs))
+    @overload
+    def reference(self, service: type[T], **kwargs: Any) -> T: ...
+
+    @overload
+    def reference(self, service: str = "", **kwargs: Any) -> SyncChannelAdapter: ...
+
+    def reference(self, service: str | type[Any] = "", **kwargs: Any) -> Any:
+        """A blocking reference: a ``SyncChannel`` for generated sync stubs, or, for an interface class,
+        an object whose methods block; see :meth:`Client.reference`."""
+        reference = self._client.reference(service, **kwargs)
+        if isinstance(reference, InterfaceReference):
+            return SyncInterfaceReference(self._runner, reference)
+        return SyncChannelAdapter(self._runner, reference)
+
+    def generic(self, service: str, **kwargs: Any) -> SyncGenericService:
+        """A blocking generic reference; see :meth:`Client.generic`."""
+        return SyncGenericService(self._runner, self._client.generic(service, **kwargs))
 
     def close(self) -> None:
         """Close every connection."""

@@ -45,6 +45,10 @@ class Protocol(abc.ABC):
         need not be awaited); a provider that cannot be reached shows as ``UNAVAILABLE`` results, not as
         an exception here. Raises :class:`~dubbopy.errors.ConfigError` for an unusable URL."""
 
+    async def stop_servers(self, grace: float | None) -> None:  # noqa: B027 - optional hook, no-op by default
+        """Graceful shutdown of the servers this protocol opened: stop taking calls, give calls in flight
+        ``grace`` seconds (``None``: as long as they take). :meth:`close` then releases the rest."""
+
     @abc.abstractmethod
     async def close(self) -> None:
         """Unexport everything, close every referred invoker still open, stop servers; idempotent."""

@@ -10,7 +10,6 @@ and sends the request headers; the caller then sends messages and reads the
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 import time
 from collections.abc import Mapping, Sequence

@@ -67,6 +67,7 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         self._headers_sent = False
         self._trailing: list[tuple[str, str | bytes]] = []
         self._initial: list[tuple[str, str | bytes]] = []
+        self._raw_headers: list[tuple[bytes, bytes]] = []
         self._callbacks: list[Callable[[], None]] = []
         self._deadline_handle: asyncio.TimerHandle | None = None
         self._metadata: tuple[tuple[str, str | bytes], ...] | None = None
@@ -226,7 +227,17 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
             headers.append((b"grpc-encoding", self._response_compressor.name.encode()))
         if self._initial:
             headers.extend(md.to_headers(self._initial))
+        if self._raw_headers:
+            headers.extend(self._raw_headers)
         return headers
+
+    def add_response_header(self, name: bytes, value: bytes) -> bool:
+        """Add a transport header (e.g. ``tri-exception-code``) to the response headers; ``False`` if
+        they were already sent. For protocol extensions, not for user metadata."""
+        if self._headers_sent:
+            return False
+        self._raw_headers.append((name, value))
+        return True
 
     def _ensure_headers(self) -> None:
         if not self._headers_sent:
