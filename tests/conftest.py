@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from types import SimpleNamespace
 
+import hypothesis
 import pytest
 from greeter_support import make_greeter
 
@@ -26,6 +27,12 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 # peer fixtures kept in their own modules: hessian_js (tests/interop/node_fixtures.py); the Java harness
 # JVMs java33_provider, java27_provider, java33_consumer, java27_consumer, hessian_lite (java_fixtures.py)
 pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures"]
+
+# CI explores a fixed set of examples (a red CI run is then reproducible and never a matter of luck)
+# and has no per-example deadline (the machine is shared); developers keep Hypothesis' random search.
+hypothesis.settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis.settings.register_profile("dev", deadline=None)
+hypothesis.settings.load_profile("ci" if IN_CI else "dev")
 
 
 def require(what: str, found: bool, install: str) -> None:
