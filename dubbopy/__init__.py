@@ -16,6 +16,7 @@ from dubbopy.errors import (
     RpcError,
     StatusCode,
 )
+from dubbopy.interfaces import interface, method, service
 from dubbopy.protocol.triple.client import ClientOptions
 from dubbopy.protocol.triple.server import ServerOptions
 from dubbopy.rpc.channel import Channel, StreamCall, SyncChannel, SyncStreamCall, UnaryCall
@@ -52,4 +53,7 @@ __all__ = [
     "SyncStreamCall",
     "UnaryCall",
     "__version__",
+    "interface",
+    "method",
+    "service",
 ]

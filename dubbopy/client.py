@@ -22,7 +22,7 @@ from typing import Any, TypeVar, cast, overload
 from dubbopy import extension
 from dubbopy._loop import LoopThread, loop_thread
 from dubbopy.errors import ConfigError
-from dubbopy.interface import MethodSpec, interface_of
+from dubbopy.interfaces import MethodSpec, interface_of
 from dubbopy.protocol.dubbo.generic import GenericService
 from dubbopy.protocol.triple.client import ClientOptions
 from dubbopy.protocol.triple.interface import WrapperInvoker

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
-from dubbopy.interface import InterfaceSpec, MethodSpec
+from dubbopy.interfaces import InterfaceSpec, MethodSpec
 from dubbopy.protocol.dubbo.constants import RETURN_TYPE
 from dubbopy.rpc.context import RpcContext
 from dubbopy.rpc.invocation import AttachmentValue, Invocation

@@ -22,7 +22,7 @@ from typing import Any
 
 from dubbopy import extension
 from dubbopy.errors import ConfigError
-from dubbopy.interface import interface_of, interface_service
+from dubbopy.interfaces import interface_of, interface_service
 from dubbopy.protocol.dubbo.provider import InterfaceInvoker
 from dubbopy.protocol.dubbo.service import InterfaceService
 from dubbopy.protocol.triple.interface import wrapper_service

@@ -17,7 +17,7 @@ import pytest
 import dubbopy
 from dubbopy import RpcContext, java
 from dubbopy.errors import StatusCode
-from dubbopy.interface import method, service
+from dubbopy.interfaces import method, service
 from dubbopy.serialization.hessian2 import JInt, java_class, java_enum
 
 

@@ -33,7 +33,7 @@ from java_harness import jdate, jenum, jint, jobject
 
 import dubbopy
 from dubbopy import RpcContext, java
-from dubbopy.interface import method, service
+from dubbopy.interfaces import method, service
 from dubbopy.rpc.method import CallType, MethodDescriptor, ServiceDescriptor
 from dubbopy.rpc.servicer import Servicer, ServicerContext
 from dubbopy.serialization.hessian2 import JavaThrowable, JInt, java_class, java_enum
