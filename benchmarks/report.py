@@ -12,6 +12,7 @@ import importlib.metadata
 import os
 import platform
 import shlex
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,9 +56,9 @@ class SettingsLike(Protocol):
 # facts
 
 
-def command_line(argv: list[str]) -> str:
+def command_line(argv: list[str], script: str = "benchmarks/run.py") -> str:
     """The runner's command line as one would type it from the project root."""
-    return shlex.join(["python", "benchmarks/run.py", *argv])
+    return shlex.join(["python", script, *argv])
 
 
 def _cpu_model() -> str:
@@ -110,6 +111,29 @@ def _median(pair: dict[str, Any], case: str, key: str) -> Any:
     return pair["cases"].get(case, {}).get("median", {}).get(key)
 
 
+def _cell(pair: dict[str, Any], case: str, key: str, fmt: Callable[[Any], str]) -> str:
+    """A figure; ``n/a`` for a case the pair cannot run (no streams, no POJO), ``—`` if it has none."""
+    if case in pair.get("skipped", ()):
+        return "n/a"
+    return fmt(_median(pair, case, key))
+
+
+#: (row suffix, case of the c=1 columns, case of the c=64 columns, case of the stream column)
+ROW_KINDS = (("", "unary1", "unary64", "stream"), (" (POJO)", "pojo1", "pojo64", ""))
+ALL_CASES = frozenset({"unary1", "unary64", "stream", "pojo1", "pojo64"})
+
+
+def _rows(pair: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """The table rows of a pair: the string echo, and the POJO echo when the pair ran it."""
+    name = f"{pair['server']} ← {pair['client']}"
+    rows = []
+    for suffix, c1, c64, stream in ROW_KINDS:
+        if suffix and not ({c1, c64} & set(pair["cases"])):
+            continue
+        rows.append((name + suffix, c1, c64, stream))
+    return rows
+
+
 def _rss(pair: dict[str, Any]) -> str:
     ready, end = pair.get("server_rss_ready_mb"), pair.get("server_rss_end_mb")
     if ready is None:
@@ -127,7 +151,12 @@ def _workload(settings: SettingsLike) -> str:
         f"`bench.Greeter`, 100-byte request, servers and clients in separate processes on loopback. "
         f"Unary: {settings.warmup:,} warm-up calls, then {settings.calls:,} calls or {settings.seconds:g} s, "
         f"whichever comes first. Stream: one stream of {settings.stream_n:,} messages after a "
-        f"{settings.stream_warmup:,}-message warm-up. Median of {settings.repeats} run(s) per case."
+        f"{settings.stream_warmup:,}-message warm-up. Median of {settings.repeats} run(s) per case. "
+        f"Interface-style peers (`dubbopy_dubbo` on dubbo://, `dubbopy_triple_wrapper` on tri:// in wrapper "
+        f"mode) echo the same 98-character string with `String echo(String)`, and in the (POJO) rows a "
+        f"`User` POJO (218 bytes of Hessian 2: a nested POJO, a list, a date) with `User echoUser(User)`; "
+        f"`raw_tcp` echoes 100-byte frames over bare asyncio TCP (the ceiling). n/a: the pair cannot run "
+        f"the case (dubbo:// and raw TCP have no streams)."
     )
 
 
@@ -169,14 +198,15 @@ def render(results: list[dict[str, Any]], cases: list[CaseLike], settings: Setti
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for pair in results:
-        out.append(
-            f"| {pair['server']} ← {pair['client']} "
-            f"| {_num(_median(pair, 'unary1', 'calls_per_s'))} "
-            f"| {_ms(_median(pair, 'unary1', 'p50_ms'))} | {_ms(_median(pair, 'unary1', 'p99_ms'))} "
-            f"| {_num(_median(pair, 'unary64', 'calls_per_s'))} "
-            f"| {_ms(_median(pair, 'unary64', 'p50_ms'))} | {_ms(_median(pair, 'unary64', 'p99_ms'))} "
-            f"| {_num(_median(pair, 'stream', 'msgs_per_s'))} |"
-        )
+        for name, c1, c64, stream in _rows(pair):
+            out.append(
+                f"| {name} "
+                f"| {_cell(pair, c1, 'calls_per_s', _num)} "
+                f"| {_cell(pair, c1, 'p50_ms', _ms)} | {_cell(pair, c1, 'p99_ms', _ms)} "
+                f"| {_cell(pair, c64, 'calls_per_s', _num)} "
+                f"| {_cell(pair, c64, 'p50_ms', _ms)} | {_cell(pair, c64, 'p99_ms', _ms)} "
+                f"| {_cell(pair, stream, 'msgs_per_s', _num) if stream else 'n/a'} |"
+            )
     out += [
         "",
         "CPU time in µs per call (stream: per message), user + system over all threads, during the timed "
@@ -188,18 +218,20 @@ def render(results: list[dict[str, Any]], cases: list[CaseLike], settings: Setti
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for pair in results:
-        out.append(
-            f"| {pair['server']} ← {pair['client']} "
-            f"| {_num(_median(pair, 'unary1', 'server_cpu_us_per_call'))} "
-            f"| {_num(_median(pair, 'unary64', 'server_cpu_us_per_call'))} "
-            f"| {_num(_median(pair, 'stream', 'server_cpu_us_per_msg'))} "
-            f"| {_num(_median(pair, 'unary1', 'cpu_us_per_call'))} "
-            f"| {_num(_median(pair, 'unary64', 'cpu_us_per_call'))} "
-            f"| {_num(_median(pair, 'stream', 'cpu_us_per_msg'))} "
-            f"| {_rss(pair)} | {_growth(pair)} |"
-        )
+        for name, c1, c64, stream in _rows(pair):
+            no_stream = "n/a"
+            out.append(
+                f"| {name} "
+                f"| {_cell(pair, c1, 'server_cpu_us_per_call', _num)} "
+                f"| {_cell(pair, c64, 'server_cpu_us_per_call', _num)} "
+                f"| {_cell(pair, stream, 'server_cpu_us_per_msg', _num) if stream else no_stream} "
+                f"| {_cell(pair, c1, 'cpu_us_per_call', _num)} "
+                f"| {_cell(pair, c64, 'cpu_us_per_call', _num)} "
+                f"| {_cell(pair, stream, 'cpu_us_per_msg', _num) if stream else no_stream} "
+                f"| {_rss(pair)} | {_growth(pair)} |"
+            )
     run_keys = {case.key for case in cases}
-    if run_keys != {"unary1", "unary64", "stream"}:
+    if run_keys != ALL_CASES:
         out += ["", f"Only these cases were run: {', '.join(sorted(run_keys))}."]
     problems = _problems(results)
     if problems:
@@ -211,18 +243,18 @@ def render(results: list[dict[str, Any]], cases: list[CaseLike], settings: Setti
 # the document
 
 
-def replace_section(text: str, section: str) -> str:
+def replace_section(text: str, section: str, *, start: str = START_MARKER, end: str = END_MARKER) -> str:
     """``text`` with the part between the markers replaced by ``section`` (appended if no markers)."""
-    block = f"{START_MARKER}\n{section.strip()}\n{END_MARKER}"
-    start = text.find(START_MARKER)
-    end = text.find(END_MARKER, start + len(START_MARKER)) if start >= 0 else -1
-    if start < 0 or end < 0:
+    block = f"{start}\n{section.strip()}\n{end}"
+    at = text.find(start)
+    until = text.find(end, at + len(start)) if at >= 0 else -1
+    if at < 0 or until < 0:
         return f"{text.rstrip()}\n\n{block}\n" if text.strip() else f"# Benchmarks\n\n{block}\n"
-    return text[:start] + block + text[end + len(END_MARKER) :]
+    return text[:at] + block + text[until + len(end) :]
 
 
-def write_section(path: Path, section: str) -> None:
+def write_section(path: Path, section: str, *, start: str = START_MARKER, end: str = END_MARKER) -> None:
     """Put ``section`` between the markers of the Markdown file at ``path`` (created if missing)."""
     text = path.read_text() if path.exists() else ""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(replace_section(text, section))
+    path.write_text(replace_section(text, section, start=start, end=end))

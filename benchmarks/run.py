@@ -3,7 +3,9 @@
 For every pair (``grpcio_aio`` means server ``grpcio_aio`` ← client ``grpcio_aio``; ``a:b`` means server
 ``a`` ← client ``b``) this starts ``benchmarks/peers/<server>_server.py`` on a free loopback port, waits
 for ``READY``, then runs, in rounds so that drift spreads over all cases, unary c=1, unary c=64 and one
-stream of 10,000 messages, each ``--repeats`` times (3). Around the timed phase of every client run
+stream of 10,000 messages (and, for the peers that echo a POJO, the POJO at c=1 and c=64), each
+``--repeats`` times (3). A pair runs only the cases both its peers can (``CAPABILITIES``): the
+dubbo-protocol and raw TCP peers have no streams. Around the timed phase of every client run
 (the client marks it on stderr) it reads the server's CPU time with psutil, and its RSS before and after
 each run. The server is stopped with SIGTERM. The medians go to ``docs/benchmarks.md`` between
 ``<!-- bench:start -->`` and ``<!-- bench:end -->`` (see ``report.py``), the raw runs to ``--json``.
@@ -42,7 +44,16 @@ PEERS_DIR = BENCH_DIR / "peers"
 DOC = ROOT / "docs" / "benchmarks.md"
 
 #: Pairs run in this order when ``--peers`` is not given; other peers found in ``peers/`` follow.
-PREFERRED = ("grpcio_sync", "grpcio_aio", "grpclib", "apache_dubbo")
+PREFERRED = (
+    "grpcio_sync",
+    "grpcio_aio",
+    "grpclib",
+    "apache_dubbo",
+    "dubbopy_triple",
+    "dubbopy_dubbo",
+    "dubbopy_triple_wrapper",
+    "raw_tcp",
+)
 WARMED_MARKER = b"BENCH-WARMED"
 TIMED_END_MARKER = b"BENCH-TIMED-END"
 READY_TIMEOUT_S = 30.0
@@ -57,13 +68,37 @@ class Case:
     label: str
     mode: str
     concurrency: int
+    payload: str = ""  # the client's --payload, for peers that echo something else than the string
 
 
 CASES = {
     "unary1": Case("unary1", "unary c=1", "unary", 1),
     "unary64": Case("unary64", "unary c=64", "unary", 64),
     "stream": Case("stream", "stream", "stream", 1),
+    "pojo1": Case("pojo1", "pojo c=1", "unary", 1, "pojo"),
+    "pojo64": Case("pojo64", "pojo c=64", "unary", 64, "pojo"),
 }
+
+#: The cases a peer can run; a peer not named here serves or calls ``bench.Greeter`` (unary and stream).
+#: The interface-style peers (``echo_service.py``) echo a string or a POJO and have no streams; the raw
+#: TCP echo has neither streams nor POJOs. A pair runs the cases both its server and its client can.
+GREETER_CASES = frozenset({"unary1", "unary64", "stream"})
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "dubbopy_dubbo": frozenset({"unary1", "unary64", "pojo1", "pojo64"}),
+    "dubbopy_triple_wrapper": frozenset({"unary1", "unary64", "pojo1", "pojo64"}),
+    "raw_tcp": frozenset({"unary1", "unary64"}),
+}
+
+
+def capabilities(peer: str) -> frozenset[str]:
+    """The case keys ``peer`` can run."""
+    return CAPABILITIES.get(peer, GREETER_CASES)
+
+
+def cases_for(server: str, client: str, cases: list[Case]) -> tuple[list[Case], list[Case]]:
+    """``cases`` split into those the pair can run and those it cannot (skipped)."""
+    can = capabilities(server) & capabilities(client)
+    return [c for c in cases if c.key in can], [c for c in cases if c.key not in can]
 
 
 @dataclass(frozen=True)
@@ -194,6 +229,7 @@ class ServerProcess:
 
 def _client_cmd(client: str, port: int, case: Case, settings: Settings) -> list[str]:
     warmup = settings.stream_warmup if case.mode == "stream" else settings.warmup
+    payload = [f"--payload={case.payload}"] if case.payload else []
     return [
         sys.executable,
         str(PEERS_DIR / f"{client}_client.py"),
@@ -204,6 +240,7 @@ def _client_cmd(client: str, port: int, case: Case, settings: Settings) -> list[
         f"--max-seconds={settings.seconds}",
         f"--warmup={warmup}",
         f"--stream-n={settings.stream_n}",
+        *payload,
     ]
 
 
@@ -312,8 +349,18 @@ def _rss_growth_kb_per_call(runs: list[dict[str, Any]]) -> float | None:
 
 
 def bench_pair(server_name: str, client: str, cases: list[Case], settings: Settings) -> dict[str, Any]:
-    """Start the server, run every case ``settings.repeats`` times in rounds, stop it, summarise."""
-    pair: dict[str, Any] = {"server": server_name, "client": client, "failure": None, "cases": {}}
+    """Start the server, run every case the pair can ``settings.repeats`` times in rounds, stop it,
+    summarise. The cases the pair cannot run are listed under ``skipped``."""
+    cases, skipped = cases_for(server_name, client, cases)
+    pair: dict[str, Any] = {
+        "server": server_name,
+        "client": client,
+        "failure": None,
+        "cases": {},
+        "skipped": [case.key for case in skipped],
+    }
+    if not cases:
+        return pair
     runs: dict[str, list[dict[str, Any]]] = {case.key: [] for case in cases}
     server = ServerProcess(server_name)
     try:

@@ -10,7 +10,9 @@ A peer only writes the library-specific parts and hands them to this module:
 - an async client passes ``call_unary()`` (a coroutine returning a ``HelloReply``) and ``call_stream(n)``
   (an async iterator of replies) to :func:`drive_async`, which runs C tasks on the peer's one
   connection; a blocking client passes the same two as plain callables to :func:`drive_threads`
-  (C threads). :func:`client_main` parses the command line and prints the report.
+  (C threads). :func:`client_main` parses the command line and prints the report. A peer whose
+  replies are not ``HelloReply`` (the dubbo-protocol and raw TCP peers) also passes ``check(reply)``;
+  one with options of its own passes ``add_arguments(parser)`` to :func:`client_main`.
 - a server passes ``start(host, port)`` to :func:`server_main`; ``start`` listens and returns the
   ``stop()`` to call on SIGTERM (both may be coroutines).
 
@@ -77,12 +79,26 @@ def make_reply(request: Any) -> Any:
     return echo_pb2.HelloReply(message=request.name)
 
 
+def is_echo_reply(reply: Any) -> bool:
+    """The default reply check of the drivers: a ``HelloReply`` carrying :data:`NAME`."""
+    return bool(reply.message == NAME)
+
+
+ReplyCheck = Callable[[Any], bool]
+
+
 # ---------------------------------------------------------------------------------------------------
 # command lines
 
 
-def parse_client_args(argv: list[str] | None = None) -> argparse.Namespace:
-    """Parse the client command line of the contract (plus ``--uvloop`` for async peers)."""
+def parse_client_args(
+    argv: list[str] | None = None,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> argparse.Namespace:
+    """Parse the client command line of the contract (plus ``--uvloop`` for async peers).
+
+    ``add_arguments(parser)`` adds a peer's own options (``--payload`` of the dubbo-protocol peers).
+    """
     parser = argparse.ArgumentParser(description="bench.Greeter benchmark client")
     parser.add_argument("--target", required=True, help="HOST:PORT of the server")
     parser.add_argument("--mode", choices=("unary", "stream"), default="unary")
@@ -92,6 +108,8 @@ def parse_client_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=100, help="untimed calls (stream: messages) first")
     parser.add_argument("--stream-n", type=int, default=10_000, help="messages per stream")
     parser.add_argument("--uvloop", action="store_true", help="run an async client on uvloop")
+    if add_arguments is not None:
+        add_arguments(parser)
     args = parser.parse_args(argv)
     if args.concurrency < 1:
         parser.error("--concurrency must be at least 1")
@@ -229,7 +247,12 @@ UnaryCoro = Callable[[], Awaitable[Any]]
 StreamAiter = Callable[[int], AsyncIterator[Any]]
 
 
-async def _unary_worker(phase: _Phase, call_unary: UnaryCoro) -> None:
+def _wrong(reply: Any) -> str:
+    shown = getattr(reply, "message", reply)
+    return f"wrong reply: {str(shown)[:40]!r}"
+
+
+async def _unary_worker(phase: _Phase, call_unary: UnaryCoro, check: ReplyCheck) -> None:
     latencies = phase.latencies_ns
     clock = time.perf_counter_ns
     while phase.budget > 0 and not phase.expired():
@@ -241,10 +264,10 @@ async def _unary_worker(phase: _Phase, call_unary: UnaryCoro) -> None:
             phase.error(_describe(exc))
             continue
         ended = clock()
-        if reply.message != NAME:
-            phase.error(f"wrong reply: {str(reply.message)[:40]!r}")
-        else:
+        if check(reply):
             latencies.append(ended - started)
+        else:
+            phase.error(_wrong(reply))
 
 
 async def _stream_worker(phase: _Phase, call_stream: StreamAiter, n: int) -> None:
@@ -265,14 +288,23 @@ async def _stream_worker(phase: _Phase, call_stream: StreamAiter, n: int) -> Non
     phase.messages += received
 
 
-async def drive_async(args: argparse.Namespace, call_unary: UnaryCoro, call_stream: StreamAiter) -> dict[str, Any]:
-    """Run the warm-up and timed phase of ``args.mode`` with ``args.concurrency`` asyncio tasks."""
+async def drive_async(
+    args: argparse.Namespace,
+    call_unary: UnaryCoro,
+    call_stream: StreamAiter,
+    check: ReplyCheck = is_echo_reply,
+) -> dict[str, Any]:
+    """Run the warm-up and timed phase of ``args.mode`` with ``args.concurrency`` asyncio tasks.
+
+    ``check(reply)`` tells a right unary reply (default: a ``HelloReply`` echoing :data:`NAME`); a wrong
+    one counts as an error, not a call.
+    """
     if args.mode == "unary":
         warm = _Phase(args.warmup, None, "warmup: ")
-        await asyncio.gather(*(_unary_worker(warm, call_unary) for _ in range(args.concurrency)))
+        await asyncio.gather(*(_unary_worker(warm, call_unary, check) for _ in range(args.concurrency)))
         _mark(WARMED_MARKER)
         timed = _Phase(args.calls, args.max_seconds)
-        await asyncio.gather(*(_unary_worker(timed, call_unary) for _ in range(args.concurrency)))
+        await asyncio.gather(*(_unary_worker(timed, call_unary, check) for _ in range(args.concurrency)))
         return _finish(_unary_report, warm, timed, args)
 
     warm = _Phase(0, None, "warmup: ")
@@ -292,7 +324,9 @@ UnaryCall = Callable[[], Any]
 StreamIter = Callable[[int], Iterator[Any]]
 
 
-def _unary_thread(phase: _Phase, tickets: Iterator[int], call_unary: UnaryCall, out: list[int]) -> None:
+def _unary_thread(
+    phase: _Phase, tickets: Iterator[int], call_unary: UnaryCall, check: ReplyCheck, out: list[int]
+) -> None:
     clock = time.perf_counter_ns
     budget = phase.budget
     while next(tickets) < budget and not phase.expired():
@@ -303,10 +337,10 @@ def _unary_thread(phase: _Phase, tickets: Iterator[int], call_unary: UnaryCall, 
             phase.error(_describe(exc))
             continue
         ended = clock()
-        if reply.message != NAME:
-            phase.error(f"wrong reply: {str(reply.message)[:40]!r}")
-        else:
+        if check(reply):
             out.append(ended - started)
+        else:
+            phase.error(_wrong(reply))
 
 
 def _stream_thread(phase: _Phase, call_stream: StreamIter, n: int, out: list[int]) -> None:
@@ -344,8 +378,15 @@ def _in_threads(count: int, target: Callable[..., None], *args: Any) -> list[lis
     return outs
 
 
-def drive_threads(args: argparse.Namespace, call_unary: UnaryCall, call_stream: StreamIter) -> dict[str, Any]:
+def drive_threads(
+    args: argparse.Namespace,
+    call_unary: UnaryCall,
+    call_stream: StreamIter,
+    check: ReplyCheck = is_echo_reply,
+) -> dict[str, Any]:
     """Run the warm-up and timed phase of ``args.mode`` with ``args.concurrency`` threads.
+
+    ``check`` is as for :func:`drive_async`.
 
     Counters shared between threads are only touched through ``itertools.count`` (atomic in CPython)
     and ``Counter`` updates of errors (rare); latencies go to one list per thread.
@@ -353,10 +394,10 @@ def drive_threads(args: argparse.Namespace, call_unary: UnaryCall, call_stream: 
     c = args.concurrency
     if args.mode == "unary":
         warm = _Phase(args.warmup, None, "warmup: ")
-        _in_threads(c, _unary_thread, warm, itertools.count(), call_unary)
+        _in_threads(c, _unary_thread, warm, itertools.count(), call_unary, check)
         _mark(WARMED_MARKER)
         timed = _Phase(args.calls, args.max_seconds)
-        outs = _in_threads(c, _unary_thread, timed, itertools.count(), call_unary)
+        outs = _in_threads(c, _unary_thread, timed, itertools.count(), call_unary, check)
         timed.latencies_ns = [ns for out in outs for ns in out]
         return _finish(_unary_report, warm, timed, args)
 
@@ -380,13 +421,16 @@ ClientRun = Callable[[argparse.Namespace], Awaitable[dict[str, Any]] | dict[str,
 def client_main(
     run: ClientRun,
     argv: list[str] | None = None,
+    add_arguments: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> None:
     """Parse the client command line, call ``run(args)`` (async or not) and print its JSON line.
+
+    ``add_arguments(parser)`` adds the peer's own options (see :func:`parse_client_args`).
 
     A failure outside the calls (cannot connect, bad peer code) is reported as a JSON line with no
     calls and the error under ``errors``, and the exit status is 1.
     """
-    args = parse_client_args(argv)
+    args = parse_client_args(argv, add_arguments)
     peer = Path(sys.argv[0]).stem.removesuffix("_client")
     status = 0
     try:

@@ -43,3 +43,16 @@ def bench_run() -> ModuleType:
 def bench_report() -> ModuleType:
     """``benchmarks/report.py``."""
     return load_bench_module("bench_report", "report.py")
+
+
+@pytest.fixture(scope="session")
+def bench_hessian() -> ModuleType:
+    """``benchmarks/hessian.py``."""
+    return load_bench_module("bench_hessian", "hessian.py")
+
+
+@pytest.fixture(scope="session")
+def bench_codecs() -> ModuleType:
+    """``benchmarks/hessian_codecs.py`` (the module ``hessian.py`` itself uses)."""
+    load_bench_module("bench_hessian", "hessian.py")
+    return sys.modules["hessian_codecs"]
