@@ -20,23 +20,10 @@ inputs until the time is up. Usage: ``scripts/fuzz [--seconds 60] [--engine athe
 
 from __future__ import annotations
 
-import argparse
-import signal
 import sys
-import tempfile
-import time
-import tracemalloc
-from pathlib import Path
-from types import FrameType
 from typing import Any
 
-try:
-    import atheris
-except ImportError:  # pragma: no cover - depends on the machine
-    atheris = None
-
-#: decided before the code under test is imported, since atheris instruments modules as they load
-USE_ATHERIS = atheris is not None and not any(arg.endswith("hypothesis") for arg in sys.argv[1:])
+from fuzz_runner import USE_ATHERIS, Target, atheris, main
 
 if USE_ATHERIS:
     # atheris selects by top-level package, so all of dubbopy is instrumented; only the HTTP/2 modules
@@ -52,14 +39,6 @@ else:
 
 RESPONSE = [(b":status", b"200"), (b"content-type", b"application/grpc")]
 TRAILERS = [(b"grpc-status", b"0")]
-
-
-class InputTooSlow(Exception):
-    """An input took longer than the per-input time limit."""
-
-
-class MemoryBlowUp(Exception):
-    """An input made the code under test allocate more than the limit."""
 
 
 class ServerLike:
@@ -162,20 +141,12 @@ def fuzz_hpack(data: bytes) -> None:
             continue
 
 
-def one_input(data: bytes, memory_limit: int) -> None:
-    """Run one input through its target; raise unless it ends normally or with a protocol error."""
-    tracemalloc.reset_peak()
-    before = tracemalloc.get_traced_memory()[0]
-    try:
-        if data[:1] and data[0] % 2:
-            fuzz_hpack(data[1:])
-        else:
-            fuzz_engine(data[1:])
-    except ProtocolError:
-        pass  # H2ConnectionError, HPACKError, HeaderListTooLarge, misuse of our own API
-    peak = tracemalloc.get_traced_memory()[1] - before
-    if peak > memory_limit:
-        raise MemoryBlowUp(f"{len(data)}-byte input allocated {peak} bytes at peak")
+def run_input(data: bytes) -> None:
+    """The first byte picks the target (odd: HPACK, even: the engine)."""
+    if data[:1] and data[0] % 2:
+        fuzz_hpack(data[1:])
+    else:
+        fuzz_engine(data[1:])
 
 
 def seeds() -> list[bytes]:
@@ -210,96 +181,6 @@ def seeds() -> list[bytes]:
     return out
 
 
-def _alarm(signum: int, frame: FrameType | None) -> None:
-    raise InputTooSlow("one input ran past the per-input time limit")
-
-
-def run_atheris(seconds: int, input_timeout: int, memory_limit: int, extra: list[str]) -> int:
-    """Coverage-guided fuzzing for ``seconds``; libFuzzer itself reports timeouts and crashes."""
-    assert atheris is not None
-    corpus = Path(tempfile.mkdtemp(prefix="dubbopy-fuzz-corpus-"))
-    for i, seed in enumerate(seeds()):
-        (corpus / f"seed-{i}").write_bytes(seed)
-    artifacts = Path(tempfile.gettempdir()) / "dubbopy-fuzz-artifacts"
-    artifacts.mkdir(exist_ok=True)
-    argv = [
-        sys.argv[0],
-        str(corpus),
-        f"-max_total_time={seconds}",
-        f"-timeout={input_timeout}",
-        "-max_len=65536",
-        "-rss_limit_mb=2048",
-        f"-artifact_prefix={artifacts}/http2-",
-        "-print_final_stats=1",
-        *extra,
-    ]
-    print(f"atheris: corpus {corpus}, crashes go to {artifacts}/http2-*", file=sys.stderr)
-    atheris.Setup(argv, lambda data: one_input(data, memory_limit))
-    atheris.Fuzz()  # exits the process when the time is up
-    return 0
-
-
-def run_hypothesis(seconds: int, input_timeout: int, memory_limit: int) -> int:
-    """Random inputs (Hypothesis, which also shrinks a failure) until the time is up."""
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import strategies as st
-
-    deadline = time.monotonic() + seconds
-    examples = 0
-
-    # Hypothesis draws at most a few KiB per example, so long inputs are built by mutating and repeating
-    base = st.one_of(st.binary(max_size=4096), st.sampled_from(seeds()))
-    mutated = st.builds(
-        lambda b, at, junk: b[:at] + junk + b[at + len(junk) :], base, st.integers(0, 20000), st.binary()
-    )
-    repeated = st.builds(
-        lambda head, body, n: head + body * n, base, st.binary(min_size=1, max_size=600), st.integers(1, 60)
-    )
-
-    @settings(
-        max_examples=100,  # per round: the time limit is checked between rounds
-        deadline=None,
-        database=None,
-        phases=[Phase.generate, Phase.shrink],
-        suppress_health_check=list(HealthCheck),
-    )
-    @given(st.one_of(base, mutated, repeated))
-    def check(data: bytes) -> None:
-        nonlocal examples
-        examples += 1
-        signal.alarm(input_timeout)
-        try:
-            one_input(data, memory_limit)
-        finally:
-            signal.alarm(0)
-
-    signal.signal(signal.SIGALRM, _alarm)
-    rounds = 0
-    while time.monotonic() < deadline:
-        check()
-        rounds += 1
-    print(f"hypothesis: {examples} inputs in {rounds} rounds, no failure", file=sys.stderr)
-    return 0
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--seconds", type=int, default=60, help="total fuzzing time (default 60)")
-    parser.add_argument(
-        "--engine", choices=["atheris", "hypothesis"], default=None, help="default: atheris if installed"
-    )
-    parser.add_argument("--input-timeout", type=int, default=5, help="seconds one input may take (default 5)")
-    parser.add_argument("--memory-mb", type=int, default=32, help="peak MiB one input may allocate (default 32)")
-    args, extra = parser.parse_known_args()
-    engine = args.engine or ("atheris" if USE_ATHERIS else "hypothesis")
-    if engine == "atheris" and not USE_ATHERIS:
-        parser.error("atheris is not installed: pip install atheris, or use --engine hypothesis")
-    tracemalloc.start()
-    memory_limit = args.memory_mb << 20
-    if engine == "atheris":
-        return run_atheris(args.seconds, args.input_timeout, memory_limit, extra)
-    return run_hypothesis(args.seconds, args.input_timeout, memory_limit)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # H2ConnectionError, HPACKError, HeaderListTooLarge and misuse of our own API are all ProtocolError
+    sys.exit(main(Target("http2", run_input, (ProtocolError,), seeds), __doc__.split("\n\n")[0]))
