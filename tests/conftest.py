@@ -25,8 +25,9 @@ GEN_DIR = ROOT / "tests" / ".gen"
 CACHE = Path(os.environ.get("DUBBOPY_CACHE", Path.home() / ".cache" / "dubbopy"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 # peer fixtures kept in their own modules: hessian_js (tests/interop/node_fixtures.py); the Java harness
-# JVMs java33_provider, java27_provider, java33_consumer, java27_consumer, hessian_lite (java_fixtures.py)
-pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures"]
+# JVMs java33_provider, java27_provider, java33_consumer, java27_consumer, hessian_lite (java_fixtures.py);
+# registry servers: zookeeper (registry_fixtures.py)
+pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures", "registry_fixtures"]
 
 # CI explores a fixed set of examples (a red CI run is then reproducible and never a matter of luck)
 # and has no per-example deadline (the machine is shared); developers keep Hypothesis' random search.

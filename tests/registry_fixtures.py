@@ -1,0 +1,171 @@
+"""Registry servers for the tests: a real ZooKeeper per test session (``../shared/testing.md``).
+
+``tests/conftest.py`` loads this module as the plugin ``registry_fixtures``; do not import it by name for
+its fixtures (a second copy would start a second server). Helpers such as :func:`expire_session` may be
+imported.
+
+The server is the Debian package ``zookeeper`` (``scripts/install-zookeeper.sh``), started without the
+Debian scripts: a ``zoo.cfg`` of our own in a fresh temp dir, a free loopback port, fast session timeouts
+(``tickTime=500``, ``minSessionTimeout=1000``), no admin server, and the four-letter words the readiness
+check needs. Missing Java or ZooKeeper fails under ``CI=true`` and skips elsewhere.
+"""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+TESTS_DIR = Path(__file__).resolve().parent
+INSTALL_ZOOKEEPER = "scripts/install-zookeeper.sh"
+ZOOKEEPER_JAR = Path("/usr/share/java/zookeeper.jar")
+SLF4J_JAR = Path("/usr/share/java/slf4j-simple.jar")
+#: Upper bound for the server to answer ``srvr`` (a shared 2-core machine; measured 0.5-0.9 s).
+STARTUP_TIMEOUT = 60.0
+
+
+def _require(config: pytest.Config) -> Callable[[str, bool, str], None]:
+    # tests/conftest.py is not importable by name (every rootless conftest is "conftest"): ask pytest.
+    root_conftest: Any = config.pluginmanager.get_plugin(str(TESTS_DIR / "conftest.py"))
+    return root_conftest.require
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (bind port 0, read it back)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def four_letter_word(host: str, port: int, word: str, timeout: float = 2.0) -> str:
+    """Send a ZooKeeper four-letter command (``srvr``, ``ruok``, …) and return the whole answer."""
+    with socket.create_connection((host, port), timeout=timeout) as sock:
+        sock.sendall(word.encode("ascii"))
+        chunks: list[bytes] = []
+        while chunk := sock.recv(4096):
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+@dataclass(frozen=True)
+class ZooKeeperServer:
+    """A running test ZooKeeper: ``address`` is ``127.0.0.1:<port>``."""
+
+    host: str
+    port: int
+    data_dir: Path
+
+    @property
+    def address(self) -> str:
+        """``host:port`` as kazoo and Dubbo registry URLs take it."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The registry address as Dubbo writes it: ``zookeeper://127.0.0.1:<port>``."""
+        return f"zookeeper://{self.address}"
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    last = "no answer yet"
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(
+                f"ZooKeeper exited with {proc.returncode} before answering srvr on 127.0.0.1:{port}; "
+                f"its log ({log}):\n{log.read_text(errors='replace')[-4000:]}"
+            )
+        try:
+            answer = four_letter_word("127.0.0.1", port, "srvr", timeout=1.0)
+        except OSError as exc:
+            last = f"{type(exc).__name__}: {exc}"
+        else:
+            if answer.startswith("Zookeeper version:"):
+                return
+            last = f"srvr answered {answer[:200]!r}"
+        time.sleep(0.05)
+    raise RuntimeError(
+        f"ZooKeeper on 127.0.0.1:{port} did not answer srvr with 'Zookeeper version:' within "
+        f"{STARTUP_TIMEOUT:.0f} s (last: {last}); its log ({log}):\n{log.read_text(errors='replace')[-4000:]}"
+    )
+
+
+@pytest.fixture(scope="session")
+def zookeeper(request: pytest.FixtureRequest) -> Iterator[ZooKeeperServer]:
+    """A ZooKeeper 3.8 server on a free loopback port with a fresh data dir, stopped at session end."""
+    require = _require(request.config)
+    java = shutil.which("java")
+    require("java (a JDK)", java is not None, "apt-get install default-jdk-headless")
+    require(f"ZooKeeper ({ZOOKEEPER_JAR})", ZOOKEEPER_JAR.is_file(), INSTALL_ZOOKEEPER)
+    assert java is not None
+    with tempfile.TemporaryDirectory(prefix="dubbopy-zk-") as tmp:
+        base = Path(tmp)
+        data_dir = base / "data"
+        data_dir.mkdir()
+        port = free_port()
+        config = base / "zoo.cfg"
+        config.write_text(
+            "tickTime=500\n"
+            "minSessionTimeout=1000\n"
+            f"dataDir={data_dir}\n"
+            f"clientPort={port}\n"
+            "clientPortAddress=127.0.0.1\n"
+            "admin.enableServer=false\n"
+            "4lw.commands.whitelist=srvr,ruok,mntr,stat\n"
+        )
+        classpath = f"{ZOOKEEPER_JAR}:{SLF4J_JAR}" if SLF4J_JAR.is_file() else str(ZOOKEEPER_JAR)
+        log = base / "zookeeper.log"
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [
+                    java,
+                    "-Xms32m",
+                    "-Xmx256m",
+                    "-XX:+UseSerialGC",
+                    "-XX:TieredStopAtLevel=1",
+                    "-cp",
+                    classpath,
+                    "org.apache.zookeeper.server.quorum.QuorumPeerMain",
+                    str(config),
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=base,
+            )
+        try:
+            _wait_ready(proc, port, log)
+            yield ZooKeeperServer("127.0.0.1", port, data_dir)
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def expire_session(address: str, client_id: tuple[int, bytes]) -> None:
+    """Make the server expire the ZooKeeper session ``client_id`` (``(session_id, password)``) now.
+
+    Opens a second client on the same session and closes it (testing.md): the server ends the session,
+    its ephemeral nodes go, and the first client sees SUSPENDED then LOST, then connects with a new
+    session. Blocking (kazoo); call it from a thread in async tests (``asyncio.to_thread``).
+    """
+    from kazoo.client import KazooClient
+
+    intruder = KazooClient(hosts=address, client_id=client_id, timeout=10.0)
+    intruder.start(timeout=30)
+    try:
+        intruder.stop()
+    finally:
+        intruder.close()
