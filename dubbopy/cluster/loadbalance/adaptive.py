@@ -1,0 +1,125 @@
+"""Balancers that follow the load: ``leastactive``, ``shortestresponse`` and ``p2c``.
+
+They read the call counters of the cluster invoker that owns them (:attr:`LoadBalance.statuses`,
+a :class:`~dubbopy.cluster.status.StatusTable`), so they only see calls made through that invoker.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dubbopy.cluster.loadbalance.base import LoadBalance, weighted_pick
+from dubbopy.cluster.status import RpcStatus
+from dubbopy.rpc.invocation import Invocation
+from dubbopy.rpc.invoker import Invoker
+from dubbopy.url import URL
+
+__all__ = ["LeastActiveLoadBalance", "P2CLoadBalance", "ShortestResponseLoadBalance"]
+
+
+def _pick_lowest(
+    lb: LoadBalance, invokers: Sequence[Invoker], invocation: Invocation, score: Callable[[Invoker], float]
+) -> Invoker:
+    """The invoker with the lowest ``score``; ties broken by weighted random (Java's shared walk)."""
+    lowest: list[int] = []
+    weights: list[int] = []
+    best = 0.0
+    for index, invoker in enumerate(invokers):
+        value = score(invoker)
+        weight = lb.weight(invoker, invocation)
+        if not lowest or value < best:
+            best = value
+            lowest = [index]
+            weights = [weight]
+        elif value == best:
+            lowest.append(index)
+            weights.append(weight)
+    if len(lowest) == 1:
+        return invokers[lowest[0]]
+    return invokers[weighted_pick(lb.rng, lowest, weights)]
+
+
+class LeastActiveLoadBalance(LoadBalance):
+    """``leastactive``: the invoker with the fewest calls in flight for this method; among equals, weighted
+    random (Java ``LeastActiveLoadBalance``)."""
+
+    def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
+        """The least busy invoker."""
+        method = invocation.method_name
+        return _pick_lowest(self, invokers, invocation, lambda i: self.statuses.get(i.url, method).active)
+
+
+@dataclass(slots=True)
+class _Window:
+    """One status seen from the start of the current slide window (Java ``SlideWindowData``)."""
+
+    status: RpcStatus
+    succeeded: int = 0
+    succeeded_elapsed: float = 0.0
+
+    def reset(self) -> None:
+        """Start a new window at the status's current counts."""
+        self.succeeded = self.status.succeeded
+        self.succeeded_elapsed = self.status.succeeded_elapsed
+
+    def estimate(self) -> float:
+        """Mean successful response time in this window times the calls in flight plus this one."""
+        status = self.status
+        count = status.succeeded - self.succeeded
+        average = (status.succeeded_elapsed - self.succeeded_elapsed) / count if count > 0 else 0.0
+        return average * (status.active + 1)
+
+
+class ShortestResponseLoadBalance(LoadBalance):
+    """``shortestresponse``: the invoker with the shortest estimated response time — mean successful
+    response time in the current slide window times (calls in flight + 1); among equals, weighted random
+    (Java ``ShortestResponseLoadBalance``). The window restarts every ``shortestresponse.slidePeriod``
+    ms of the consumer URL (default 30000)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._windows: dict[tuple[URL, str], _Window] = {}
+        self._window_start = time.monotonic()
+
+    def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
+        """The invoker expected to answer first."""
+        method = invocation.method_name
+        windows = self._windows
+
+        def score(invoker: Invoker) -> float:
+            key = (invoker.url, method)
+            window = windows.get(key)
+            if window is None:
+                window = windows[key] = _Window(self.statuses.get(invoker.url, method))
+            return window.estimate()
+
+        chosen = _pick_lowest(self, invokers, invocation, score)
+        period = url.get_int("shortestresponse.slidePeriod", 30_000) / 1000
+        now = time.monotonic()
+        if now - self._window_start > period:
+            self._window_start = now
+            listed = {(invoker.url, method) for invoker in invokers}
+            for key in [key for key in windows if key[1] == method and key not in listed]:
+                del windows[key]
+            for window in windows.values():
+                window.reset()
+        return chosen
+
+
+class P2CLoadBalance(LoadBalance):
+    """``p2c`` (dubbo-go's power of two choices): two distinct invokers drawn at random, the one with fewer
+    calls in flight wins; on a tie the one with the shorter mean successful response time, then the first
+    drawn. dubbo-go compares the remaining capacity its adaptive-service limiter reports; without that
+    limiter, calls in flight are the measure of load."""
+
+    def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
+        """The less loaded of two random invokers."""
+        first, second = self.rng.sample(range(len(invokers)), 2)
+        method = invocation.method_name
+        a = self.statuses.get(invokers[first].url, method)
+        b = self.statuses.get(invokers[second].url, method)
+        if (b.active, b.succeeded_average_elapsed) < (a.active, a.succeeded_average_elapsed):
+            return invokers[second]
+        return invokers[first]

@@ -1,0 +1,8 @@
+"""Fault-tolerance strategies (Dubbo's ``cluster`` names): failover, failfast, failsafe, available,
+failback, forking, broadcast. The shared machinery is in :mod:`.base`."""
+
+from __future__ import annotations
+
+from dubbopy.cluster.strategies.base import Cluster, ClusterInvoker
+
+__all__ = ["Cluster", "ClusterInvoker"]
