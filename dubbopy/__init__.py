@@ -6,6 +6,7 @@ The public API is re-exported here; everything else lives in modules users need 
 
 from __future__ import annotations
 
+from dubbopy._version import __version__
 from dubbopy.client import Client, SyncClient
 from dubbopy.errors import (
     ConfigError,
@@ -25,8 +26,6 @@ from dubbopy.rpc.filter import Filter
 from dubbopy.rpc.servicer import RequestStream, Servicer, ServicerContext
 from dubbopy.server import Server
 from dubbopy.url import URL
-
-__version__ = "0.1.0.dev0"
 
 __all__ = [
     "URL",

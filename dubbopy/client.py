@@ -15,12 +15,14 @@ connection. (Registries and clusters come later; a reference is then the same ob
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any, TypeVar, cast, overload
 
 from dubbopy import extension
 from dubbopy._loop import LoopThread, loop_thread
+from dubbopy._net import local_host
 from dubbopy.errors import ConfigError
 from dubbopy.interfaces import MethodSpec, interface_of
 from dubbopy.protocol.dubbo.generic import GenericService
@@ -29,6 +31,9 @@ from dubbopy.protocol.triple.interface import WrapperInvoker
 from dubbopy.protocol.triple.invoker import TripleInvoker
 from dubbopy.protocol.triple.protocol import TripleProtocol
 from dubbopy.reference import InterfaceReference
+from dubbopy.registry.base import Registry
+from dubbopy.registry.publish import open_registry
+from dubbopy.registry.reference import RegistryReference
 from dubbopy.rpc.calls import InvokerChannel
 from dubbopy.rpc.channel import Metadata, StreamCall, SyncChannel, SyncStreamCall
 from dubbopy.rpc.context import RpcContext
@@ -52,11 +57,15 @@ class Client:
         application: str = "dubbopy-consumer",
         options: ClientOptions | None = None,
         filters: Sequence[Filter] = (),
+        registries: Sequence[str | URL] = (),
     ) -> None:
         self.application = application
         self.options = options or ClientOptions()
         self.filters = tuple(filters)
+        self.registry_urls = [r if isinstance(r, URL) else URL.parse(r) for r in registries]
         self._protocols: dict[str, Protocol] = {}
+        self._registries: asyncio.Future[list[Registry]] | None = None
+        self._references: list[RegistryReference] = []
 
     def _protocol(self, name: str) -> Protocol:
         protocol = self._protocols.get(name)
@@ -75,11 +84,14 @@ class Client:
         self,
         service: type[T],
         *,
-        url: str | URL,
+        url: str | URL | None = None,
         version: str | None = None,
         group: str | None = None,
         timeout: float | None = None,
         attachments: Mapping[str, str | bytes] | None = None,
+        protocol: str | None = None,
+        cluster: str = "failover",
+        params: Mapping[str, str] | None = None,
     ) -> T: ...
 
     @overload
@@ -87,24 +99,33 @@ class Client:
         self,
         service: str = "",
         *,
-        url: str | URL,
+        url: str | URL | None = None,
         version: str | None = None,
         group: str | None = None,
         timeout: float | None = None,
         attachments: Mapping[str, str | bytes] | None = None,
+        protocol: str | None = None,
+        cluster: str = "failover",
+        params: Mapping[str, str] | None = None,
     ) -> InvokerChannel: ...
 
     def reference(
         self,
         service: str | type[Any] = "",
         *,
-        url: str | URL,
+        url: str | URL | None = None,
         version: str | None = None,
         group: str | None = None,
         timeout: float | None = None,
         attachments: Mapping[str, str | bytes] | None = None,
+        protocol: str | None = None,
+        cluster: str = "failover",
+        params: Mapping[str, str] | None = None,
     ) -> Any:
-        """A reference to a service at ``url``.
+        """A reference to a service: at ``url`` (a direct connection), or, without ``url``, at every
+        provider the client's registries list (a live directory behind the ``cluster`` strategy, load
+        balanced by ``params["loadbalance"]``, default ``random``; ``protocol`` keeps only providers of
+        that protocol; ``params`` are consumer URL parameters such as ``retries`` or ``sayHi.timeout``).
 
         * ``service`` a class decorated with :func:`dubbopy.service` / :func:`dubbopy.interface`: an object
           with that class's methods as coroutines calling the Java interface (``dubbo://`` or ``tri://``,
@@ -115,15 +136,71 @@ class Client:
         ``version``/``group`` select the export on the provider (default: the decorator's, or the URL's);
         ``timeout`` (seconds) is the default per call; ``attachments`` go with every call.
         """
-        parsed = url if isinstance(url, URL) else URL.parse(url)
+        spec = None
         if isinstance(service, type):
             spec = interface_of(service)
             if spec is None:
                 raise ConfigError(f"{service.__name__} is not decorated with @dubbopy.service/@dubbopy.interface")
-            invoker = self._refer(parsed, spec.name, version or spec.version, group or spec.group)
-            return InterfaceReference(spec, self._wrap(invoker), timeout=timeout, attachments=attachments)
-        invoker = self._refer(parsed, service or parsed.path, version or "", group or "")
-        return InvokerChannel(build_chain(invoker, self.filters), timeout=timeout, attachments=attachments)
+            name, version, group = spec.name, version or spec.version, group or spec.group
+        else:
+            name, version, group = service, version or "", group or ""
+        interface = spec is not None
+        if url is None:
+            invoker = self._discover(
+                name, version, group, interface=interface, protocol=protocol, cluster=cluster, params=params or {}
+            )
+        else:
+            parsed = url if isinstance(url, URL) else URL.parse(url)
+            invoker = self._leaf(self._refer(parsed, name or parsed.path, version, group), interface)
+        chained = build_chain(invoker, self.filters)
+        if spec is not None:
+            return InterfaceReference(spec, chained, timeout=timeout, attachments=attachments)
+        return InvokerChannel(chained, timeout=timeout, attachments=attachments)
+
+    def _discover(
+        self,
+        service: str,
+        version: str,
+        group: str,
+        *,
+        interface: bool,
+        protocol: str | None,
+        cluster: str,
+        params: Mapping[str, str],
+    ) -> Invoker:
+        """The invoker of a registry-discovered reference (see :class:`RegistryReference`)."""
+        if not self.registry_urls:
+            raise ConfigError("a reference without url= needs registries: Client(registries=['zookeeper://...'])")
+        if not service:
+            raise ConfigError("a reference through registries needs the service name")
+        consumer_params = {
+            "interface": service,
+            "application": self.application,
+            "side": "consumer",
+            "category": "providers,configurators,routers",
+            "cluster": cluster,
+            **params,
+        }
+        if version:
+            consumer_params["version"] = version
+        if group:
+            consumer_params["group"] = group
+        if protocol:
+            consumer_params["protocol"] = protocol
+        consumer_url = URL("consumer", local_host(), 0, service, consumer_params)
+
+        def refer(provider: URL) -> Invoker:
+            return self._leaf(self._protocol(provider.protocol).refer(provider), interface)
+
+        reference = RegistryReference(consumer_url, self._open_registries, refer)
+        self._references.append(reference)
+        return reference
+
+    async def _open_registries(self) -> list[Registry]:
+        """The client's registries, started once and shared by every reference."""
+        if self._registries is None:
+            self._registries = asyncio.ensure_future(asyncio.gather(*(open_registry(u) for u in self.registry_urls)))
+        return list(await asyncio.shield(self._registries))
 
     def generic(
         self,
@@ -139,8 +216,8 @@ class Client:
         and arguments (``await svc.invoke("sayHi", ["java.lang.String"], ["x"])``), POJOs as dicts with a
         ``"class"`` key."""
         parsed = url if isinstance(url, URL) else URL.parse(url)
-        invoker = self._wrap(self._refer(parsed, service, version, group, generic=True))
-        return GenericService(invoker, service, timeout=timeout, attachments=attachments)
+        invoker = self._leaf(self._refer(parsed, service, version, group, generic=True), True)
+        return GenericService(build_chain(invoker, self.filters), service, timeout=timeout, attachments=attachments)
 
     def _refer(self, url: URL, service: str, version: str, group: str, *, generic: bool = False) -> Invoker:
         version = version or url.get("version") or ""
@@ -155,14 +232,22 @@ class Client:
         path = service or url.path
         return self._protocol(url.protocol).refer(url.replace(path=path).with_params(**params))
 
-    def _wrap(self, invoker: Invoker) -> Invoker:
-        """Interface calls over Triple travel in wrapper mode; then the filter chain."""
-        if isinstance(invoker, TripleInvoker):
-            invoker = WrapperInvoker(invoker)
-        return build_chain(invoker, self.filters)
+    @staticmethod
+    def _leaf(invoker: Invoker, interface: bool) -> Invoker:
+        """Interface calls over Triple travel in wrapper mode."""
+        if interface and isinstance(invoker, TripleInvoker):
+            return WrapperInvoker(invoker)
+        return invoker
 
     async def close(self) -> None:
         """Close every connection; calls in flight end with ``UNAVAILABLE``."""
+        references, self._references = self._references, []
+        for reference in references:
+            await reference.close()
+        if self._registries is not None and self._registries.done() and not self._registries.exception():
+            for registry in self._registries.result():
+                await registry.close()
+        self._registries = None
         protocols, self._protocols = list(self._protocols.values()), {}
         for protocol in protocols:
             await protocol.close()

@@ -28,10 +28,13 @@ from dubbopy.protocol.dubbo.service import InterfaceService
 from dubbopy.protocol.triple.interface import wrapper_service
 from dubbopy.protocol.triple.protocol import ServiceInvoker, TripleProtocol
 from dubbopy.protocol.triple.server import ServerOptions
+from dubbopy.registry.base import Registry
+from dubbopy.registry.publish import open_registry, provider_url
 from dubbopy.rpc.invoker import Exporter, Invoker
 from dubbopy.rpc.method import ServiceDescriptor
 from dubbopy.rpc.protocol import Protocol
 from dubbopy.services.health import HealthServicer, ServingStatus
+from dubbopy.services.names import HEALTH_SERVICE, REFLECTION_SERVICES
 from dubbopy.url import URL
 
 DEFAULT_PROTOCOL = "tri://0.0.0.0:50051"
@@ -65,8 +68,12 @@ class Server:
         options: ServerOptions | None = None,
         health: bool = True,
         reflection: bool = True,
+        registries: Sequence[str | URL] = (),
     ) -> None:
         self.application = application
+        self.registry_urls = [r if isinstance(r, URL) else URL.parse(r) for r in registries]
+        self._registries: list[Registry] = []
+        self._registered: list[tuple[Registry, URL]] = []
         self.urls = [p if isinstance(p, URL) else URL.parse(p) for p in protocols]
         for url in self.urls:
             if url.protocol not in extension.protocols:
@@ -168,6 +175,22 @@ class Server:
             if not exported:
                 raise ConfigError(f"no service added to this server can be served on {url}")
             self._ports.append(port)
+        await self._register()
+
+    async def _register(self) -> None:
+        """Publish every exported user service on every registry (built-ins are not published)."""
+        if not self.registry_urls:
+            return
+        self._registries = [await open_registry(u) for u in self.registry_urls]
+        builtin = {HEALTH_SERVICE, *REFLECTION_SERVICES}
+        for exporter in self._exporters:
+            url = exporter.url
+            if url.path in builtin:
+                continue
+            published = provider_url(url)
+            for registry in self._registries:
+                await registry.register(published)
+                self._registered.append((registry, published))
 
     def _invoker_for(self, url: URL, entry: _Export) -> Invoker | None:
         """The provider invoker exporting ``entry`` on ``url``'s protocol, or ``None`` if it cannot go there."""
@@ -197,6 +220,15 @@ class Server:
         """Graceful shutdown: health goes NOT_SERVING, GOAWAY, in-flight calls get ``grace`` seconds."""
         if self._health is not None:
             self._health.enter_graceful_shutdown()
+        # unregister first, so consumers stop choosing this provider before it stops answering
+        registered, self._registered = self._registered, []
+        for registry, url in registered:
+            with contextlib.suppress(Exception):
+                await registry.unregister(url)
+        registries, self._registries = self._registries, []
+        for registry in registries:
+            with contextlib.suppress(Exception):
+                await registry.close()
         protocols, self._protocols = list(self._protocols.values()), {}
         for protocol in protocols:
             await protocol.stop_servers(grace)

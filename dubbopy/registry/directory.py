@@ -1,0 +1,169 @@
+"""The live address list of a consumer: registry notifications turned into invokers.
+
+A :class:`RegistryDirectory` subscribes a consumer URL to one or more registries and keeps, per
+registry, the provider URLs of the last ``providers`` notification. From them it keeps one protocol
+invoker per distinct provider URL: an invoker whose URL stays in the list is reused (its connection
+survives a re-notification), a new URL is referred through its protocol, and an invoker whose URL left
+every list is closed. ``empty://`` means "no providers"; providers with ``enabled=false`` are skipped.
+``configurators`` (``override://``) URLs are applied to matching provider URLs (address, or
+``0.0.0.0`` for all) before they are referred, so an override that changes ``weight`` or ``timeout``
+re-refers exactly the providers it touches.
+
+Provider URLs are merged with the consumer's own parameters the way Java does (the consumer's
+``timeout``, ``retries``, ``loadbalance`` … win), minus the keys that only mean something on the
+provider side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import logging
+from collections.abc import Callable, Sequence
+
+from dubbopy.cluster.directory import Directory
+from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, Registry
+from dubbopy.rpc.invocation import Invocation
+from dubbopy.rpc.invoker import Invoker
+from dubbopy.url import URL
+
+log = logging.getLogger(__name__)
+
+#: consumer parameters that are not copied onto provider URLs
+_CONSUMER_ONLY = frozenset({"side", "category", "check", "pid", "timestamp", "methods", "register", "subscribe"})
+
+
+def merge_consumer_params(provider: URL, consumer: URL) -> URL:
+    """``provider`` with the consumer's parameters laid over it (Java ``ClusterUtils.mergeUrl``, simplified)."""
+    params = {k: v for k, v in consumer.params.items() if k not in _CONSUMER_ONLY and v != ""}
+    return provider.with_params(**params) if params else provider
+
+
+def apply_overrides(provider: URL, overrides: Sequence[URL]) -> URL:
+    """Apply ``override://`` configurator URLs whose address is the provider's or ``0.0.0.0``."""
+    for override in overrides:
+        if override.protocol != "override" or override.get("enabled") == "false":
+            continue
+        host = override.host
+        if host not in ("0.0.0.0", "", provider.host) or (override.port and override.port != provider.port):
+            continue
+        params = {
+            k: v
+            for k, v in override.params.items()
+            if k not in ("category", "dynamic", "enabled", "interface", "side", "application", "version", "group")
+        }
+        if params:
+            provider = provider.with_params(**params)
+    return provider
+
+
+class _Listener:
+    """The listener of one registry: keeps that registry's latest lists."""
+
+    def __init__(self, directory: RegistryDirectory, registry: Registry) -> None:
+        self._directory = directory
+        self.registry = registry
+        self.providers: list[URL] = []
+        self.configurators: list[URL] = []
+
+    def notify(self, urls: Sequence[URL]) -> None:
+        if not urls:
+            return
+        category = urls[0].get("category") or PROVIDERS
+        live = [u for u in urls if u.protocol != EMPTY_PROTOCOL]
+        if category == PROVIDERS:
+            self.providers = [u for u in live if u.get("enabled") != "false"]
+        elif category == CONFIGURATORS:
+            self.configurators = live
+        else:
+            return  # routers: not applied yet
+        self._directory.refresh()
+
+
+class RegistryDirectory(Directory):
+    """See the module docstring. ``refer`` makes a protocol invoker for a provider URL."""
+
+    def __init__(self, consumer_url: URL, registries: Sequence[Registry], refer: Callable[[URL], Invoker]) -> None:
+        self._url = consumer_url
+        self._registries = list(registries)
+        self._refer = refer
+        self._listeners = [_Listener(self, r) for r in self._registries]
+        self._invokers: dict[str, Invoker] = {}
+        self._current: builtins.list[Invoker] = []
+        self._closed = False
+        self._changed = asyncio.Event()
+
+    @property
+    def url(self) -> URL:
+        return self._url
+
+    async def subscribe(self) -> None:
+        """Subscribe on every registry; the first notifications arrive before this returns."""
+        for listener in self._listeners:
+            await listener.registry.subscribe(self._url, listener)
+
+    def refresh(self) -> None:
+        """Rebuild the invoker list from every registry's latest notifications."""
+        if self._closed:
+            return
+        wanted: dict[str, URL] = {}
+        protocol = self._url.get("protocol")
+        for listener in self._listeners:
+            for provider in listener.providers:
+                if protocol and provider.protocol != protocol:
+                    continue  # the reference asked for one protocol (Java: ReferenceConfig.protocol)
+                url = merge_consumer_params(apply_overrides(provider, listener.configurators), self._url)
+                wanted.setdefault(url.to_full_string(), url)
+        invokers: dict[str, Invoker] = {}
+        for key, url in wanted.items():
+            invoker = self._invokers.get(key)
+            if invoker is None:
+                try:
+                    invoker = self._refer(url)
+                except Exception:  # one unusable provider URL must not hide the others
+                    log.exception("cannot refer provider %s", url)
+                    continue
+            invokers[key] = invoker
+        gone = [inv for key, inv in self._invokers.items() if key not in invokers]
+        self._invokers = invokers
+        self._current = list(invokers.values())
+        self._changed.set()
+        self._changed = asyncio.Event()
+        for invoker in gone:
+            asyncio.get_running_loop().create_task(invoker.close())
+
+    def list(self, invocation: Invocation) -> builtins.list[Invoker]:
+        return [i for i in self._current if i.is_available()]
+
+    def all(self) -> builtins.list[Invoker]:
+        return list(self._current)
+
+    def is_available(self) -> bool:
+        return not self._closed and any(i.is_available() for i in self._current)
+
+    async def wait_for_providers(self, timeout: float) -> bool:  # noqa: ASYNC109 - a bounded wait by design
+        """Wait until at least one provider is known (``check=true`` references); ``False`` on timeout."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not self._current:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                return False
+            try:
+                await asyncio.wait_for(self._changed.wait(), remaining)
+            except TimeoutError:
+                return False
+        return True
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        for listener in self._listeners:
+            try:
+                await listener.registry.unsubscribe(self._url, listener)
+            except Exception:
+                log.debug("unsubscribe failed", exc_info=True)
+        invokers, self._invokers, self._current = list(self._invokers.values()), {}, []
+        for invoker in invokers:
+            await invoker.close()

@@ -1,0 +1,51 @@
+"""What a provider publishes in a registry, and opening registries by address.
+
+:func:`provider_url` turns an exporter's URL into the provider URL Java writes under
+``/dubbo/{interface}/providers`` (``spec/url.md``): the real port, a reachable host instead of
+``0.0.0.0``, and the parameters Java consumers read (``application``, ``interface``, ``methods``,
+``side``, ``dubbo``, ``release``, ``timestamp``, ``dynamic``, ``deprecated``, ``generic``, version/group).
+"""
+
+from __future__ import annotations
+
+import time
+
+from dubbopy import extension
+from dubbopy._net import local_host
+from dubbopy._version import __version__
+from dubbopy.errors import ConfigError
+from dubbopy.registry.base import Registry, RegistryFactory, parse_registry_address
+from dubbopy.url import URL
+
+
+def provider_url(exported: URL) -> URL:
+    """The provider URL to register for an exported service URL."""
+    host = exported.host
+    anyhost = host in ("", "0.0.0.0", "::")
+    if anyhost:
+        host = exported.get("register.ip") or local_host()
+    params = {
+        "dubbo": "2.0.2",
+        "release": __version__,
+        "side": "provider",
+        "dynamic": "true",
+        "deprecated": "false",
+        "generic": "false",
+        "timestamp": str(int(time.time() * 1000)),
+        "interface": exported.get("interface") or exported.path,
+    }
+    if anyhost:
+        params["anyhost"] = "true"
+    return exported.replace(host=host).with_params(**params).without_params("bind.ip", "bind.port")
+
+
+async def open_registry(url: URL) -> Registry:
+    """Create and start the registry for ``url`` (``zookeeper://…``) through the extension registry."""
+    name = url.protocol
+    if name not in extension.registries:
+        known = ", ".join(extension.registries.names()) or "none"
+        raise ConfigError(f"unknown registry {name!r} in {url} (known: {known})")
+    factory: RegistryFactory = extension.registries.get(name)
+    registry = factory.create(parse_registry_address(url))
+    await registry.start()
+    return registry

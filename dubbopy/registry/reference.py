@@ -1,0 +1,103 @@
+"""A reference whose providers come from registries: the invoker behind ``Client.reference`` without a URL.
+
+References are made outside coroutines, but subscribing needs the event loop, so
+:class:`RegistryReference` connects on its first call (once, shared by concurrent first calls): it opens
+the client's registries, subscribes a :class:`~dubbopy.registry.directory.RegistryDirectory` (the first
+notification arrives before the subscription returns, so the first call already sees the providers),
+registers the consumer URL under ``consumers`` as Java does, and joins the directory with the cluster
+strategy named by the consumer URL's ``cluster`` parameter. Every call after that goes straight to the
+cluster invoker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+
+from dubbopy import extension
+from dubbopy.cluster.strategies.base import Cluster, ClusterInvoker
+from dubbopy.errors import DubboError, RpcError, StatusCode
+from dubbopy.registry.base import Registry
+from dubbopy.registry.directory import RegistryDirectory
+from dubbopy.rpc.invocation import Invocation
+from dubbopy.rpc.invoker import Invoker
+from dubbopy.rpc.result import Result
+from dubbopy.url import URL
+
+
+class RegistryReference(Invoker):
+    """See the module docstring. ``registries`` opens (or returns) the client's started registries."""
+
+    def __init__(
+        self,
+        consumer_url: URL,
+        registries: Callable[[], Awaitable[list[Registry]]],
+        refer: Callable[[URL], Invoker],
+    ) -> None:
+        self._url = consumer_url
+        self._open_registries = registries
+        self._refer = refer
+        self._ready: asyncio.Future[ClusterInvoker] | None = None
+        self._registered: list[tuple[Registry, URL]] = []
+        self._closed = False
+
+    @property
+    def url(self) -> URL:
+        return self._url
+
+    def is_available(self) -> bool:
+        ready = self._ready
+        if ready is None or not ready.done() or ready.exception() is not None:
+            return not self._closed
+        return ready.result().is_available()
+
+    async def _connect(self) -> ClusterInvoker:
+        registries = await self._open_registries()
+        directory = RegistryDirectory(self._url, registries, self._refer)
+        await directory.subscribe()
+        consumer = self._url.with_param("category", "consumers")
+        for registry in registries:
+            with contextlib.suppress(DubboError):  # a consumer node is informative; calls do not need it
+                await registry.register(consumer)
+                self._registered.append((registry, consumer))
+        name = self._url.get("cluster") or "failover"
+        if name not in extension.clusters:
+            raise RpcError(
+                StatusCode.INTERNAL, f"unknown cluster {name!r} (known: {', '.join(extension.clusters.names())})"
+            )
+        cluster: Cluster = extension.clusters.get(name)
+        return cluster.join(directory)
+
+    async def cluster(self) -> ClusterInvoker:
+        """The cluster invoker, connecting first if needed."""
+        if self._ready is None:
+            self._ready = asyncio.ensure_future(self._connect())
+        try:
+            return await asyncio.shield(self._ready)
+        except Exception:
+            self._ready = None  # let a later call try again (the registry may come back)
+            raise
+
+    async def invoke(self, invocation: Invocation) -> Result:
+        if self._closed:
+            return Result.from_exception(RpcError(StatusCode.UNAVAILABLE, "reference is closed"))
+        try:
+            cluster = await self.cluster()
+        except DubboError as exc:
+            return Result.from_exception(
+                RpcError(StatusCode.UNAVAILABLE, f"cannot reach the registries for {self._url.path}: {exc}")
+            )
+        return await cluster.invoke(invocation)
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        registered, self._registered = self._registered, []
+        for registry, url in registered:
+            with contextlib.suppress(Exception):
+                await registry.unregister(url)
+        ready = self._ready
+        if ready is not None and ready.done() and ready.exception() is None:
+            await ready.result().close()
