@@ -8,7 +8,6 @@ same message.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,11 +18,9 @@ from types import SimpleNamespace
 import hypothesis
 import pytest
 from greeter_support import make_greeter
+from testenv import CACHE, GEN_DIR, IN_CI, ROOT, require, tool_path
 
-ROOT = Path(__file__).resolve().parents[1]
-GEN_DIR = ROOT / "tests" / ".gen"
-CACHE = Path(os.environ.get("DUBBOPY_CACHE", Path.home() / ".cache" / "dubbopy"))
-IN_CI = os.environ.get("CI", "").lower() == "true"
+__all__ = ["CACHE", "GEN_DIR", "IN_CI", "ROOT", "require", "tool_path"]
 # peer fixtures kept in their own modules: hessian_js (tests/interop/node_fixtures.py); the Java harness
 # JVMs java33_provider, java27_provider, java33_consumer, java27_consumer, hessian_lite (java_fixtures.py);
 # registry servers: zookeeper (registry_fixtures.py)
@@ -34,24 +31,6 @@ pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures", "registry_fi
 hypothesis.settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 hypothesis.settings.register_profile("dev", deadline=None)
 hypothesis.settings.load_profile("ci" if IN_CI else "dev")
-
-
-def require(what: str, found: bool, install: str) -> None:
-    """Fail (in CI) or skip (elsewhere) when a peer is missing, naming the command that installs it."""
-    if found:
-        return
-    message = f"{what} is missing: run {install}"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
-
-
-def tool_path(name: str) -> str:
-    """Path of a peer binary: PATH first, then the project's cache (``scripts/install-*.sh``)."""
-    found = shutil.which(name) or shutil.which(name, path=str(CACHE / "bin"))
-    require(name, found is not None, f"scripts/install-{name}.sh")
-    assert found is not None
-    return found
 
 
 def generate(proto_dir: Path, *protos: str, grpc: bool = True) -> None:

@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
+import testenv
 
 TESTS_DIR = Path(__file__).resolve().parent
 INSTALL_ZOOKEEPER = "scripts/install-zookeeper.sh"
@@ -33,9 +33,7 @@ STARTUP_TIMEOUT = 60.0
 
 
 def _require(config: pytest.Config) -> Callable[[str, bool, str], None]:
-    # tests/conftest.py is not importable by name (every rootless conftest is "conftest"): ask pytest.
-    root_conftest: Any = config.pluginmanager.get_plugin(str(TESTS_DIR / "conftest.py"))
-    return root_conftest.require
+    return testenv.require
 
 
 def free_port() -> int:
@@ -169,3 +167,139 @@ def expire_session(address: str, client_id: tuple[int, bytes]) -> None:
         intruder.stop()
     finally:
         intruder.close()
+
+
+# --------------------------------------------------------------------------------------------------- etcd
+
+INSTALL_ETCD = "scripts/install-etcd.sh"
+#: Upper bound for etcd to answer GET /health with 200 (measured 0.2-0.45 s).
+ETCD_STARTUP_TIMEOUT = 30.0
+
+
+def _etcd_binary() -> str | None:
+    import os
+
+    for candidate in (os.environ.get("ETCD_BIN"), shutil.which("etcd"), "/usr/bin/etcd"):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+class EtcdServer:
+    """A test etcd (one member) on fixed loopback ports and one data dir; :meth:`restart` keeps both.
+
+    ``address`` is ``127.0.0.1:<client port>``; ``url`` the registry address as dubbo-go writes it.
+    """
+
+    def __init__(self, binary: str, base: Path) -> None:
+        self.binary = binary
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.peer_port = free_port()
+        self.data_dir = base / "data"
+        self.log = base / "etcd.log"
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        """``host:port`` of the client endpoint."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """``etcdv3://127.0.0.1:<port>``."""
+        return f"etcdv3://{self.address}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start etcd (flags from testing.md) and wait until GET /health answers 200."""
+        client = f"http://{self.host}:{self.port}"
+        peer = f"http://{self.host}:{self.peer_port}"
+        with self.log.open("ab") as out:
+            self._proc = subprocess.Popen(
+                [
+                    self.binary,
+                    "--name=t",
+                    f"--data-dir={self.data_dir}",
+                    f"--listen-client-urls={client}",
+                    f"--advertise-client-urls={client}",
+                    f"--listen-peer-urls={peer}",
+                    f"--initial-advertise-peer-urls={peer}",
+                    f"--initial-cluster=t={peer}",
+                    "--initial-cluster-state=new",
+                    "--heartbeat-interval=10",
+                    "--election-timeout=100",
+                    "--log-level=warn",
+                ],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+            )
+        self._wait_healthy()
+
+    def _wait_healthy(self) -> None:
+        import urllib.error
+        import urllib.request
+
+        proc = self._proc
+        assert proc is not None
+        deadline = time.monotonic() + ETCD_STARTUP_TIMEOUT
+        last = "no answer yet"
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"etcd exited with {proc.returncode} before GET /health answered on {self.address}; "
+                    f"its log ({self.log}):\n{self.log.read_text(errors='replace')[-4000:]}"
+                )
+            try:
+                with urllib.request.urlopen(f"http://{self.address}/health", timeout=1.0) as response:
+                    if response.status == 200:
+                        return
+                    last = f"HTTP {response.status}"
+            except (OSError, urllib.error.URLError) as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            time.sleep(0.05)
+        raise RuntimeError(
+            f"etcd on {self.address} did not answer GET /health with 200 within {ETCD_STARTUP_TIMEOUT:.0f} s "
+            f"(last: {last}); its log ({self.log}):\n{self.log.read_text(errors='replace')[-4000:]}"
+        )
+
+    def stop(self) -> None:
+        """Stop etcd (SIGTERM, then SIGKILL after 10 s); the data dir stays."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop and start again on the same ports and data dir (keys and leases survive)."""
+        self.stop()
+        self.start()
+
+
+@pytest.fixture(scope="session")
+def etcd(request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
+    """An etcd 3.4 server on free loopback ports with a fresh data dir (under /dev/shm when it exists),
+    stopped at session end. Tests that stop or restart it must leave it running."""
+    require = _require(request.config)
+    binary = _etcd_binary()
+    require("etcd", binary is not None, INSTALL_ETCD)
+    assert binary is not None
+    shm = Path("/dev/shm")
+    parent = str(shm) if shm.is_dir() else None
+    with tempfile.TemporaryDirectory(prefix="dubbopy-etcd-", dir=parent) as tmp:
+        server = EtcdServer(binary, Path(tmp))
+        try:
+            server.start()
+            yield server
+        finally:
+            server.stop()

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from java_harness import (
@@ -34,18 +33,15 @@ from java_harness import (
     start_hessian_lite,
     start_provider,
 )
+from testenv import require
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
 
 
 def require_java_harness(request: pytest.FixtureRequest, version: str) -> None:
     """Fail (CI) or skip (elsewhere) unless java and the harness jars of ``version`` are ready."""
-    # tests/conftest.py is the module "conftest" only until another conftest.py loads: ask pytest for it
-    root_conftest: Any = request.config.pluginmanager.get_plugin(str(TESTS_DIR / "conftest.py"))
     reason = missing(version)
-    root_conftest.require(
-        f"the Java Dubbo {DUBBO_VERSIONS[version]} interop harness ({reason})", reason is None, INSTALL
-    )
+    require(f"the Java Dubbo {DUBBO_VERSIONS[version]} interop harness ({reason})", reason is None, INSTALL)
 
 
 @pytest.fixture(scope="session")

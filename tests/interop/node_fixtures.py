@@ -16,9 +16,9 @@ import json
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
+import testenv
 from hessian_peers import JsonLinesPeer
 
 NODE_DIR = Path(__file__).resolve().parent / "node"
@@ -41,10 +41,7 @@ def installed_version(package: str) -> str | None:
 
 
 def _require(config: pytest.Config) -> Callable[[str, bool, str], None]:
-    # tests/conftest.py is not importable by name from here: every conftest.py outside a package is the
-    # module "conftest", whichever was loaded last. pytest registers each under its path.
-    root_conftest: Any = config.pluginmanager.get_plugin(str(TESTS_DIR / "conftest.py"))
-    return root_conftest.require
+    return testenv.require
 
 
 @pytest.fixture(scope="session")

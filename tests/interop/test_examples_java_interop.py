@@ -18,7 +18,7 @@ import subprocess
 import sys
 
 import pytest
-from conftest import ROOT, require
+from testenv import ROOT, require
 
 pytestmark = pytest.mark.interop
 
