@@ -1,4 +1,4 @@
-"""Registry servers for the tests: a real ZooKeeper per test session (``../shared/testing.md``).
+"""Registry servers for the tests: a real ZooKeeper and a real etcd per test session (``../shared/testing.md``).
 
 ``tests/conftest.py`` loads this module as the plugin ``registry_fixtures``; do not import it by name for
 its fixtures (a second copy would start a second server). Helpers such as :func:`expire_session` may be
@@ -8,6 +8,10 @@ The server is the Debian package ``zookeeper`` (``scripts/install-zookeeper.sh``
 Debian scripts: a ``zoo.cfg`` of our own in a fresh temp dir, a free loopback port, fast session timeouts
 (``tickTime=500``, ``minSessionTimeout=1000``), no admin server, and the four-letter words the readiness
 check needs. Missing Java or ZooKeeper fails under ``CI=true`` and skips elsewhere.
+
+etcd is the Debian package ``etcd-server`` (``scripts/install-etcd.sh``), one member on two free loopback
+ports with a fresh data dir under ``/dev/shm`` (fast raft timings, testing.md); :class:`EtcdServer` can
+stop, start and restart it on the same ports and data dir.
 """
 
 from __future__ import annotations

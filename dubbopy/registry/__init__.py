@@ -21,3 +21,5 @@ __all__ = ["NotifyListener", "Registry", "RegistryAddress", "RegistryFactory", "
 extension.registries.register_lazy(
     "zookeeper", "dubbopy.registry.zookeeper.registry:ZookeeperRegistryFactory", replace=True
 )
+for _name in ("etcdv3", "etcd"):
+    extension.registries.register_lazy(_name, "dubbopy.registry.etcd.registry:EtcdRegistryFactory", replace=True)
