@@ -1,0 +1,103 @@
+"""A Server and a Client built from a config file call each other; what they cannot honour is refused."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from greeter_support import make_greeter
+
+from dubbopy.config import build_client, build_server, load_config, reference_from_config
+from dubbopy.errors import ConfigError
+
+PROVIDER = """
+dubbo:
+  application:
+    name: greeter-provider
+  registries:
+    zk:
+      protocol: zookeeper
+      address: 127.0.0.1:2181
+  protocols:
+    tri:
+      name: tri
+      ip: 127.0.0.1
+      port: 0
+      max-server-recv-msg-size: 1mib
+  provider:
+    services:
+      GreeterProvider:
+        interface: helloworld.Greeter
+"""
+
+CONSUMER = """
+dubbo:
+  application:
+    name: greeter-consumer
+  consumer:
+    request-timeout: 2s
+    references:
+      GreeterClientImpl:
+        protocol: tri
+        interface: helloworld.Greeter
+        url: tri://127.0.0.1:${PORT}
+"""
+
+
+async def test_server_and_client_from_config(hw: SimpleNamespace) -> None:
+    server = build_server(load_config(PROVIDER, env={}), services={"GreeterProvider": make_greeter(hw)})
+    assert server.application == "greeter-provider"
+    assert server.options.max_receive_message_size == 1024 * 1024
+    async with server:
+        config = load_config(CONSUMER, env={"PORT": str(server.ports[0])})
+        async with build_client(config) as client:
+            assert client.application == "greeter-consumer"
+            stub = hw.dubbo.GreeterStub(reference_from_config(client, config, "GreeterClientImpl"))
+            reply = await stub.SayHello(hw.pb2.HelloRequest(name="yaml"))
+    assert reply.message == "hi yaml"
+
+
+def test_service_ids_must_match_the_config(hw: SimpleNamespace) -> None:
+    config = load_config(PROVIDER, env={})
+    with pytest.raises(ConfigError, match=r"no entry 'GreeterProvidr' .*\(did you mean 'GreeterProvider'\?\)"):
+        build_server(config, services={"GreeterProvidr": make_greeter(hw)})
+    with pytest.raises(ConfigError, match=r"dubbo\.provider\.services\.GreeterProvider: no implementation"):
+        build_server(config, services={})
+
+
+def test_interface_must_match_the_implementation(hw: SimpleNamespace) -> None:
+    config = load_config(PROVIDER.replace("helloworld.Greeter", "other.Greeter"), env={})
+    with pytest.raises(
+        ConfigError, match=r"services\.GreeterProvider\.interface: 'other\.Greeter' but .*'helloworld\.Greeter'"
+    ):
+        build_server(config, services={"GreeterProvider": make_greeter(hw)})
+
+
+def test_services_on_different_protocols_are_refused() -> None:
+    data: dict[str, Any] = {
+        "dubbo": {
+            "protocols": {"tri": {"name": "tri"}, "dubbo": {"name": "dubbo"}},
+            "provider": {"services": {"a": {"protocol-ids": "tri"}, "b": {"protocol-ids": "dubbo"}}},
+        }
+    }
+    with pytest.raises(ConfigError, match=r"services\.b\.protocol-ids: \['dubbo'\] differs from a's \['tri'\]"):
+        build_server(load_config(data, env={}), services={"a": object(), "b": object()})
+
+
+def test_registry_references_are_refused_until_registries_are_wired() -> None:
+    config = load_config({"dubbo": {"consumer": {"references": {"r": {"interface": "a.B"}}}}}, env={})
+    client = build_client(config)
+    with pytest.raises(ConfigError, match=r"dubbo\.consumer\.references\.r\.url: not set"):
+        reference_from_config(client, config, "r")
+    with pytest.raises(ConfigError, match=r"dubbo\.consumer\.references: no entry 'x'"):
+        reference_from_config(client, config, "x")
+
+
+def test_reference_protocol_must_match_its_url() -> None:
+    config = load_config(
+        {"dubbo": {"consumer": {"references": {"r": {"interface": "a.B", "protocol": "dubbo", "url": "tri://h:1"}}}}},
+        env={},
+    )
+    with pytest.raises(ConfigError, match=r"references\.r\.protocol: 'dubbo' but url uses 'tri'"):
+        reference_from_config(build_client(config), config, "r")
