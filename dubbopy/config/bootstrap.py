@@ -13,8 +13,8 @@ or :class:`~dubbopy.client.Client`.
 These are functions rather than ``Server.from_config`` / ``Client.from_config`` so that ``Server`` and
 ``Client`` keep their behaviour while registries are being wired into them. What they cannot honour yet
 is refused instead of silently ignored: ``Server`` exports every service on every one of its protocols,
-so services must share one protocol set; references without a direct ``url`` need registries.
-Registry configs stay available as ``config.registries`` and ``config.registry_urls()``.
+so services must share one protocol set. Registries named by services and references are given to the
+server (which publishes there) and to the client (whose references without ``url`` discover there).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from dubbopy.protocol.triple.client import ClientOptions
 from dubbopy.protocol.triple.server import ServerOptions
 from dubbopy.rpc.filter import Filter
 from dubbopy.server import Server
+from dubbopy.url import URL
 
 __all__ = ["build_client", "build_server", "reference_from_config", "server_options"]
 
@@ -98,6 +99,7 @@ def build_server(
         options=server_options(protocols, options),
         health=health,
         reflection=reflection,
+        registries=_registries(config, [config.service_registries(sid) for sid in configured]),
     )
     for sid, instance in services.items():
         service = configured[sid]
@@ -113,8 +115,20 @@ def build_server(
 def build_client(
     config: DubboConfig, *, options: ClientOptions | None = None, filters: Sequence[Filter] = ()
 ) -> Client:
-    """A :class:`Client` named after ``config.application``."""
-    return Client(application=config.application.name or "dubbopy-consumer", options=options, filters=filters)
+    """A :class:`Client` named after ``config.application``, with the registries its references use."""
+    references = config.consumer.references
+    return Client(
+        application=config.application.name or "dubbopy-consumer",
+        options=options,
+        filters=filters,
+        registries=_registries(config, [config.reference_registries(rid) for rid in references]),
+    )
+
+
+def _registries(config: DubboConfig, selections: Sequence[Mapping[str, Any]]) -> list[URL]:
+    """The URLs of every registry some service/reference uses (each once, in the file's order)."""
+    used = {rid for selection in selections for rid in selection}
+    return [url for rid, url in config.registry_urls().items() if rid in used]
 
 
 def reference_from_config(client: Client, config: DubboConfig, rid: str, service: type[Any] | None = None) -> Any:
@@ -122,23 +136,35 @@ def reference_from_config(client: Client, config: DubboConfig, rid: str, service
     timeout (the consumer's ``request-timeout`` when unset). ``service`` is the ``@dubbopy.service`` /
     ``@dubbopy.interface`` class for Java-style interfaces; leave it out for generated stubs.
 
-    Only direct references (``url:``) can be made until registries are wired into the client.
+    Without ``url`` the reference goes through the client's registries (:func:`build_client` gives the
+    client those the references use) with the configured cluster, load balancer and retries.
     """
     reference = config.reference(rid)
     path = f"dubbo.consumer.references.{rid}"
     urls = reference.direct_urls()
+    timeout = reference.timeout if reference.timeout is not None else config.consumer.request_timeout
     if not urls:
-        raise ConfigError(
-            f"{path}.url: not set; references through registries are not supported by Client yet, "
-            "give the provider's address as url"
-        )
+        # through the client's registries: a live directory behind the configured cluster
+        params = {k: v for k, v in (("loadbalance", reference.loadbalance),) if v}
+        if reference.retries is not None:
+            params["retries"] = str(reference.retries)
+        discovered: dict[str, Any] = {
+            "version": reference.version or None,
+            "group": reference.group or None,
+            "timeout": timeout,
+            "protocol": reference.protocol or config.consumer.protocol or None,
+            "cluster": reference.cluster or "failover",
+            "params": params,
+        }
+        if service is not None:
+            return client.reference(service, **discovered)
+        return client.reference(reference.interface, **discovered)
     if len(urls) > 1:
         raise ConfigError(f"{path}.url: several addresses need a cluster, which Client does not build yet")
     url = urls[0]
     protocol = reference.protocol or config.consumer.protocol
     if protocol and protocol != url.protocol:
         raise ConfigError(f"{path}.protocol: {protocol!r} but url uses {url.protocol!r}")
-    timeout = reference.timeout if reference.timeout is not None else config.consumer.request_timeout
     kwargs: dict[str, Any] = {
         "url": url.replace(path=url.path or reference.interface),
         "version": reference.version or None,

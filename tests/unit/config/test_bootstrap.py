@@ -18,7 +18,7 @@ dubbo:
   registries:
     zk:
       protocol: zookeeper
-      address: 127.0.0.1:2181
+      address: ${ZK:127.0.0.1:2181}
   protocols:
     tri:
       name: tri
@@ -35,6 +35,10 @@ CONSUMER = """
 dubbo:
   application:
     name: greeter-consumer
+  registries:
+    zk:
+      protocol: zookeeper
+      address: ${ZK:127.0.0.1:2181}
   consumer:
     request-timeout: 2s
     references:
@@ -42,20 +46,28 @@ dubbo:
         protocol: tri
         interface: helloworld.Greeter
         url: tri://127.0.0.1:${PORT}
+      Discovered:
+        protocol: tri
+        interface: helloworld.Greeter
+        loadbalance: roundrobin
 """
 
 
-async def test_server_and_client_from_config(hw: SimpleNamespace) -> None:
-    server = build_server(load_config(PROVIDER, env={}), services={"GreeterProvider": make_greeter(hw)})
+async def test_server_and_client_from_config(hw: SimpleNamespace, zookeeper: Any) -> None:
+    env = {"ZK": zookeeper.address}
+    server = build_server(load_config(PROVIDER, env=env), services={"GreeterProvider": make_greeter(hw)})
     assert server.application == "greeter-provider"
     assert server.options.max_receive_message_size == 1024 * 1024
-    async with server:
-        config = load_config(CONSUMER, env={"PORT": str(server.ports[0])})
+    async with server:  # publishes helloworld.Greeter in ZooKeeper
+        config = load_config(CONSUMER, env={**env, "PORT": str(server.ports[0])})
         async with build_client(config) as client:
             assert client.application == "greeter-consumer"
-            stub = hw.dubbo.GreeterStub(reference_from_config(client, config, "GreeterClientImpl"))
-            reply = await stub.SayHello(hw.pb2.HelloRequest(name="yaml"))
+            direct = hw.dubbo.GreeterStub(reference_from_config(client, config, "GreeterClientImpl"))
+            reply = await direct.SayHello(hw.pb2.HelloRequest(name="yaml"))
+            discovered = hw.dubbo.GreeterStub(reference_from_config(client, config, "Discovered"))
+            found = await discovered.SayHello(hw.pb2.HelloRequest(name="zk"))
     assert reply.message == "hi yaml"
+    assert found.message == "hi zk"
 
 
 def test_service_ids_must_match_the_config(hw: SimpleNamespace) -> None:
@@ -85,10 +97,10 @@ def test_services_on_different_protocols_are_refused() -> None:
         build_server(load_config(data, env={}), services={"a": object(), "b": object()})
 
 
-def test_registry_references_are_refused_until_registries_are_wired() -> None:
+def test_a_reference_without_url_needs_a_registry() -> None:
     config = load_config({"dubbo": {"consumer": {"references": {"r": {"interface": "a.B"}}}}}, env={})
     client = build_client(config)
-    with pytest.raises(ConfigError, match=r"dubbo\.consumer\.references\.r\.url: not set"):
+    with pytest.raises(ConfigError, match=r"needs registries"):
         reference_from_config(client, config, "r")
     with pytest.raises(ConfigError, match=r"dubbo\.consumer\.references: no entry 'x'"):
         reference_from_config(client, config, "x")
