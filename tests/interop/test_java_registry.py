@@ -1,0 +1,94 @@
+"""Java Dubbo and dubbopy finding each other through a real ZooKeeper (interface-level registration).
+
+* A Java 3.3.6 / 2.7.23 provider registered in ZooKeeper → a dubbopy consumer discovers and calls it
+  (over dubbo://; and over tri:// for 3.3.6).
+* A dubbopy provider registered in ZooKeeper → the Java 3.3.6 / 2.7.23 consumer discovers and calls it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from java_api import GreetingsService
+from java_fixtures import require_java_harness
+from java_harness import JavaConsumer, JavaProvider, start_provider
+from registry_fixtures import ZooKeeperServer
+
+import dubbopy
+
+pytestmark = pytest.mark.interop
+
+
+def _provider_in_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer, version: str) -> Iterator[JavaProvider]:
+    """A Java provider of the test API, registered in the test ZooKeeper under its own root."""
+    require_java_harness(request, version)
+    root = f"/java{version}-{uuid.uuid4().hex[:6]}"
+    registry = f"zookeeper://{zookeeper.address}?group={root}"
+    with start_provider(version, properties={"dubbopy.registry": registry}) as provider:
+        provider.registry = registry  # type: ignore[attr-defined]
+        yield provider
+
+
+@pytest.fixture(scope="module")
+def java33_in_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer) -> Iterator[JavaProvider]:
+    yield from _provider_in_zk(request, zookeeper, "33")
+
+
+@pytest.fixture(scope="module")
+def java27_in_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer) -> Iterator[JavaProvider]:
+    yield from _provider_in_zk(request, zookeeper, "27")
+
+
+async def _call_until_found(greetings: Any, name: str) -> str:
+    """The provider registers right after READY: retry briefly while the registry catches up."""
+    for _ in range(40):
+        try:
+            reply: str = await greetings.sayHi(name)
+            return reply
+        except dubbopy.RpcError:
+            await asyncio.sleep(0.25)
+    last: str = await greetings.sayHi(name)
+    return last
+
+
+@pytest.mark.parametrize("provider_fixture", ["java33_in_zk", "java27_in_zk"])
+async def test_python_discovers_a_java_provider_over_dubbo(
+    provider_fixture: str, request: pytest.FixtureRequest
+) -> None:
+    provider: JavaProvider = request.getfixturevalue(provider_fixture)
+    registry = provider.registry  # type: ignore[attr-defined]
+    async with dubbopy.Client(application="py-consumer", registries=[registry]) as client:
+        greetings = client.reference(GreetingsService, protocol="dubbo")
+        assert await _call_until_found(greetings, "py") == "hi, py"
+
+
+async def test_python_discovers_a_java_provider_over_tri(java33_in_zk: JavaProvider) -> None:
+    # (Dubbo 2.7 has no Triple protocol)
+    registry = java33_in_zk.registry  # type: ignore[attr-defined]
+    async with dubbopy.Client(application="py-consumer", registries=[registry]) as client:
+        greetings = client.reference(GreetingsService, protocol="tri")
+        assert await _call_until_found(greetings, "tri") == "hi, tri"
+
+
+@pytest.mark.parametrize("consumer_fixture", ["java33_consumer", "java27_consumer"])
+async def test_a_java_consumer_discovers_a_python_provider(
+    consumer_fixture: str, request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
+) -> None:
+    consumer: JavaConsumer = request.getfixturevalue(consumer_fixture)
+    root = f"/py-{uuid.uuid4().hex[:6]}"
+    registry = f"zookeeper://{zookeeper.address}?group={root}"
+    # every interface: Java consumers never dial 127.0.0.1 (NetUtils.filterLocalHost), and the provider URL
+    # registered carries this host's address
+    server = dubbopy.Server(application="py-provider", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
+    server.add(GreetingsService())
+    await server.start()
+    try:
+        result = await consumer.acall("GreetingsService.sayHi", None, ["java"], registry=registry, protocol="dubbo")
+    finally:
+        await server.stop(grace=1.0)
+    assert result.ok, result.error
+    assert result.value == "hi, java"
