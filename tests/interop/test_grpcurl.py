@@ -9,40 +9,20 @@ the built-in health and reflection services. grpcurl comes from ``scripts/instal
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import os
-import pathlib
-import shutil
 import subprocess
 from typing import Any
 
 import pytest
+from testenv import tool_path
 
-pytestmark = [
-    pytest.mark.interop,
-    pytest.mark.skipif(
-        importlib.util.find_spec("dubbopy.server") is None,
-        reason="dubbopy.server (the Triple server behind the triple_server fixture) is not written yet",
-    ),
-]
-
-
-def find_grpcurl() -> str | None:
-    cache = pathlib.Path(os.environ.get("DUBBOPY_CACHE", pathlib.Path.home() / ".cache" / "dubbopy"))
-    built = cache / "bin" / "grpcurl"
-    return str(built) if built.is_file() else shutil.which("grpcurl")
+pytestmark = pytest.mark.interop
 
 
 @pytest.fixture(scope="module")
 def grpcurl_binary() -> str:
-    binary = find_grpcurl()
-    if binary is None:
-        message = "grpcurl is not installed: run scripts/install-grpcurl.sh"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    return binary
+    """grpcurl (fails under CI=true, skips elsewhere, when scripts/install-grpcurl.sh has not run)."""
+    return tool_path("grpcurl")
 
 
 @pytest.fixture

@@ -31,34 +31,18 @@ from hessian_peers import normalize, to_tagged
 from hessian_strategies import value_lists, values
 from hypothesis import HealthCheck, given, settings
 
-NEEDED = ("dumps", "loads", "JInt", "JLong", "JDouble", "JavaList", "JavaMap", "JavaObject")
 HESSIAN_JS_CHUNK = 4093  # hessian.js's largest unchunked binary
 JAVA_BUFFER = 8192  # Hessian2Output.SIZE
 
 
-def _codec() -> Any:
-    try:
-        module = importlib.import_module("dubbopy.serialization.hessian2")
-    except ImportError:
-        return None
-    return module if all(hasattr(module, name) for name in NEEDED) else None
-
-
-CODEC = _codec()
+CODEC: Any = importlib.import_module("dubbopy.serialization.hessian2")
 CROSS = settings(
     max_examples=200,
     deadline=None,  # a peer round trip takes what it takes on a busy machine
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
 )
 
-pytestmark = [
-    pytest.mark.interop,
-    pytest.mark.skipif(
-        CODEC is None,
-        reason="dubbopy.serialization.hessian2 (dumps, loads and the Java type markers of "
-        "docs/contracts/hessian2-api.md, issue 3) is not written yet",
-    ),
-]
+pytestmark = pytest.mark.interop
 
 
 def _binary_lengths(tagged: Any) -> list[int]:
@@ -159,10 +143,6 @@ def test_peer_encodes_dubbopy_reads_and_rewrites(peer: Peer, value: Any) -> None
             assert CODEC.dumps(value).hex() == data.hex(), "encoding the original"
 
 
-@pytest.mark.skipif(
-    CODEC is None or not hasattr(CODEC, "Hessian2Encoder") or not hasattr(CODEC, "Hessian2Decoder"),
-    reason="the streaming Hessian2Encoder / Hessian2Decoder are not written yet",
-)
 @CROSS
 @given(batch=value_lists())
 def test_streams_share_definitions_both_ways(peer: Peer, batch: list[Any]) -> None:

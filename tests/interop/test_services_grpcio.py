@@ -10,7 +10,6 @@ grpcio's clients are synchronous, so they run on a worker thread: the server may
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,13 +19,7 @@ from google.protobuf import descriptor_pool
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha.proto_reflection_descriptor_database import ProtoReflectionDescriptorDatabase
 
-pytestmark = [
-    pytest.mark.interop,
-    pytest.mark.skipif(
-        importlib.util.find_spec("dubbopy.server") is None,
-        reason="dubbopy.server (the Triple server behind the triple_server fixture) is not written yet",
-    ),
-]
+pytestmark = pytest.mark.interop
 
 GREETER = "helloworld.Greeter"
 

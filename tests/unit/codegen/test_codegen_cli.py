@@ -12,6 +12,7 @@ import pytest
 from codegen_support import REPO, run_codegen
 from google.protobuf.compiler.plugin_pb2 import CodeGeneratorRequest, CodeGeneratorResponse
 from google.protobuf.descriptor_pb2 import FileDescriptorProto
+from testenv import require
 
 from dubbopy.codegen import plugin
 from dubbopy.codegen.__main__ import protoc_arguments
@@ -102,9 +103,9 @@ def test_name_clashes_are_reported(tmp_path: Path, body: str, message: str) -> N
     assert not (tmp_path / "clash_dubbo.py").exists()
 
 
-@pytest.mark.skipif(shutil.which("protoc-gen-dubbopy") is None, reason="dubbopy is not installed")
 def test_installed_plugin_runs_under_grpc_tools(tmp_path: Path, generated: Path) -> None:
     """``pip install`` puts ``protoc-gen-dubbopy`` on PATH, where ``grpc_tools.protoc`` finds it."""
+    require("protoc-gen-dubbopy", shutil.which("protoc-gen-dubbopy") is not None, "scripts/install")
     protoc = [sys.executable, "-m", "grpc_tools.protoc", f"-I{REPO / 'protos'}", f"--dubbopy_out={tmp_path}"]
     result = subprocess.run(
         [*protoc, str(REPO / "protos/helloworld.proto")],

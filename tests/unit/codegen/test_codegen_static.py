@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from codegen_support import REPO, proto_paths, run_codegen
+from testenv import require
 
 from dubbopy.codegen.source import LINE_LENGTH
 
@@ -69,10 +70,10 @@ def test_helloworld_with_protoc_pyi_stubs(tmp_path: Path, generated: Path) -> No
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("protoc-gen-mypy") is None, reason="mypy-protobuf is not installed")
 def test_all_generated_modules_with_mypy_protobuf_stubs(tmp_path: Path) -> None:
     """Messages typed by mypy-protobuf (``--mypy_out``), whose stubs are clean under ``--strict`` even
     for messages with message fields (protoc's ``--pyi_out`` leaves a bare ``Mapping`` there)."""
+    require("mypy-protobuf (protoc-gen-mypy)", shutil.which("protoc-gen-mypy") is not None, "scripts/install")
     out = tmp_path / "gen"
     out.mkdir()
     result = run_codegen(f"--python_out={out}", f"--mypy_out={out}", f"--dubbopy_out={out}", *proto_paths())
@@ -81,10 +82,10 @@ def test_all_generated_modules_with_mypy_protobuf_stubs(tmp_path: Path) -> None:
     assert found == expected_errors(), output
 
 
-@pytest.mark.skipif(shutil.which("ruff") is None, reason="ruff is not installed")
 def test_generated_code_is_ruff_clean(generated: Path) -> None:
     """Formatted as ``ruff format`` would at the generator's line length, and lint-clean with the
     project's rules, so generated modules can live in a checked repository (the examples do)."""
+    require("ruff", shutil.which("ruff") is not None, "scripts/install")
     files = sorted(str(path) for path in generated.rglob("*_dubbo.py"))
     assert len(files) == 4
     config = ["--config", str(REPO / "pyproject.toml"), "--no-cache"]
