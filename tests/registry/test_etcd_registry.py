@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from registry_fixtures import EtcdServer
+from registry_support import SPEC_PROVIDER, WAIT, Recorder, consumer, is_empty, provider
 
 from dubbopy import extension
 from dubbopy.registry import parse_registry_address
@@ -22,12 +23,6 @@ from dubbopy.registry.etcd.client import EtcdClient
 from dubbopy.url import URL
 
 # spec/url.md §2: a Java 3.3 provider URL; Go's url.QueryEscape of it, written out by hand.
-SPEC_PROVIDER = (
-    "dubbo://192.168.1.10:20880/org.apache.dubbo.demo.DemoService?application=demo-provider&deprecated=false"
-    "&dubbo=2.0.2&dynamic=true&generic=false&interface=org.apache.dubbo.demo.DemoService"
-    "&methods=sayHello,sayHelloAsync&prefer.serialization=hessian2,fastjson2&release=3.3.0"
-    "&service-name-mapping=true&side=provider&timestamp=1732233600000"
-)
 SPEC_KEY_NAME = (
     "dubbo%3A%2F%2F192.168.1.10%3A20880%2Forg.apache.dubbo.demo.DemoService%3Fapplication%3Ddemo-provider"
     "%26deprecated%3Dfalse%26dubbo%3D2.0.2%26dynamic%3Dtrue%26generic%3Dfalse%26interface%3D"
@@ -36,47 +31,6 @@ SPEC_KEY_NAME = (
     "%26timestamp%3D1732233600000"
 )
 Connect = Callable[..., Awaitable[EtcdRegistry]]
-WAIT = 30.0  # upper bound for events that should take milliseconds (a shared machine)
-
-
-class Recorder:
-    """A NotifyListener that queues each notification and remembers the thread it ran on."""
-
-    def __init__(self) -> None:
-        self.queue: asyncio.Queue[list[URL]] = asyncio.Queue()
-        self.threads: set[int] = set()
-
-    def notify(self, urls: Sequence[URL]) -> None:
-        self.threads.add(threading.get_ident())
-        self.queue.put_nowait(list(urls))
-
-    async def until(self, predicate: Callable[[list[URL]], bool]) -> list[URL]:
-        """The first notification (from now on) for which ``predicate`` holds."""
-        async with asyncio.timeout(WAIT):
-            while True:
-                urls = await self.queue.get()
-                if predicate(urls):
-                    return urls
-
-
-def provider(interface: str, port: int, **params: str) -> URL:
-    return URL(
-        "dubbo",
-        "127.0.0.1",
-        port,
-        interface,
-        {"interface": interface, "side": "provider", "methods": "sayHello", "application": "py", **params},
-    )
-
-
-def consumer(interface: str, category: str = "providers") -> URL:
-    return URL(
-        "consumer", "127.0.0.1", 0, interface, {"interface": interface, "side": "consumer", "category": category}
-    )
-
-
-def is_empty(urls: Sequence[URL]) -> bool:
-    return len(urls) == 1 and urls[0].protocol == "empty"
 
 
 def key_of(interface: str, url: URL, root: str = "/dubbo") -> bytes:
