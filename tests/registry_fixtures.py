@@ -7,7 +7,9 @@ imported.
 The server is the Debian package ``zookeeper`` (``scripts/install-zookeeper.sh``), started without the
 Debian scripts: a ``zoo.cfg`` of our own in a fresh temp dir, a free loopback port, fast session timeouts
 (``tickTime=500``, ``minSessionTimeout=1000``), no admin server, and the four-letter words the readiness
-check needs. Missing Java or ZooKeeper fails under ``CI=true`` and skips elsewhere.
+check needs. Missing Java or ZooKeeper fails under ``CI=true`` and skips elsewhere. :class:`ZooKeeperServer` can stop, start
+and restart on the same port and data dir; tests that do so take ``private_zookeeper`` / ``private_etcd``, a
+server of their own, and leave the session's ``zookeeper`` and ``etcd`` alone.
 
 etcd is the Debian package ``etcd-server`` (``scripts/install-etcd.sh``), one member on two free loopback
 ports with a fresh data dir under ``/dev/shm`` (fast raft timings, testing.md); :class:`EtcdServer` can
@@ -16,13 +18,13 @@ stop, start and restart it on the same ports and data dir.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -58,25 +60,6 @@ def four_letter_word(host: str, port: int, word: str, timeout: float = 2.0) -> s
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-@dataclass(frozen=True)
-class ZooKeeperServer:
-    """A running test ZooKeeper: ``address`` is ``127.0.0.1:<port>``."""
-
-    host: str
-    port: int
-    data_dir: Path
-
-    @property
-    def address(self) -> str:
-        """``host:port`` as kazoo and Dubbo registry URLs take it."""
-        return f"{self.host}:{self.port}"
-
-    @property
-    def url(self) -> str:
-        """The registry address as Dubbo writes it: ``zookeeper://127.0.0.1:<port>``."""
-        return f"zookeeper://{self.address}"
-
-
 def _wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT
     last = "no answer yet"
@@ -101,35 +84,55 @@ def _wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
     )
 
 
-@pytest.fixture(scope="session")
-def zookeeper(request: pytest.FixtureRequest) -> Iterator[ZooKeeperServer]:
-    """A ZooKeeper 3.8 server on a free loopback port with a fresh data dir, stopped at session end."""
-    require = _require(request.config)
-    java = shutil.which("java")
-    require("java (a JDK)", java is not None, "apt-get install default-jdk-headless")
-    require(f"ZooKeeper ({ZOOKEEPER_JAR})", ZOOKEEPER_JAR.is_file(), INSTALL_ZOOKEEPER)
-    assert java is not None
-    with tempfile.TemporaryDirectory(prefix="dubbopy-zk-") as tmp:
-        base = Path(tmp)
-        data_dir = base / "data"
-        data_dir.mkdir()
-        port = free_port()
-        config = base / "zoo.cfg"
-        config.write_text(
+class ZooKeeperServer:
+    """A test ZooKeeper on one fixed loopback port and one data dir; :meth:`restart` keeps both.
+
+    ``address`` is ``127.0.0.1:<port>``; ``url`` the registry address as Dubbo writes it. Sessions outlive a
+    restart when the server is back before they time out (the data dir keeps them), as in production.
+    """
+
+    def __init__(self, java: str, base: Path) -> None:
+        self.java = java
+        self.base = base
+        self.host = "127.0.0.1"
+        self.port = free_port()
+        self.data_dir = base / "data"
+        self.data_dir.mkdir(exist_ok=True)
+        self.log = base / "zookeeper.log"
+        self.config = base / "zoo.cfg"
+        self.config.write_text(
             "tickTime=500\n"
             "minSessionTimeout=1000\n"
-            f"dataDir={data_dir}\n"
-            f"clientPort={port}\n"
+            f"dataDir={self.data_dir}\n"
+            f"clientPort={self.port}\n"
             "clientPortAddress=127.0.0.1\n"
             "admin.enableServer=false\n"
             "4lw.commands.whitelist=srvr,ruok,mntr,stat\n"
         )
+        self._proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        """``host:port`` as kazoo and Dubbo registry URLs take it."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The registry address as Dubbo writes it: ``zookeeper://127.0.0.1:<port>``."""
+        return f"zookeeper://{self.address}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start the server and wait until it answers ``srvr``."""
         classpath = f"{ZOOKEEPER_JAR}:{SLF4J_JAR}" if SLF4J_JAR.is_file() else str(ZOOKEEPER_JAR)
-        log = base / "zookeeper.log"
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
+        with self.log.open("ab") as out:
+            self._proc = subprocess.Popen(
                 [
-                    java,
+                    self.java,
                     "-Xms32m",
                     "-Xmx256m",
                     "-XX:+UseSerialGC",
@@ -137,23 +140,67 @@ def zookeeper(request: pytest.FixtureRequest) -> Iterator[ZooKeeperServer]:
                     "-cp",
                     classpath,
                     "org.apache.zookeeper.server.quorum.QuorumPeerMain",
-                    str(config),
+                    str(self.config),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                cwd=base,
+                cwd=self.base,
             )
+        _wait_ready(self._proc, self.port, self.log)
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s); the data dir stays."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
         try:
-            _wait_ready(proc, port, log)
-            yield ZooKeeperServer("127.0.0.1", port, data_dir)
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop and start again on the same port and data dir."""
+        self.stop()
+        self.start()
+
+
+def _java(request: pytest.FixtureRequest) -> str:
+    require = _require(request.config)
+    java = shutil.which("java")
+    require("java (a JDK)", java is not None, "apt-get install default-jdk-headless")
+    require(f"ZooKeeper ({ZOOKEEPER_JAR})", ZOOKEEPER_JAR.is_file(), INSTALL_ZOOKEEPER)
+    assert java is not None
+    return java
+
+
+@contextlib.contextmanager
+def running_zookeeper(java: str) -> Iterator[ZooKeeperServer]:
+    """A started :class:`ZooKeeperServer` in a fresh temp dir, stopped and removed on exit."""
+    with tempfile.TemporaryDirectory(prefix="dubbopy-zk-") as tmp:
+        server = ZooKeeperServer(java, Path(tmp))
+        try:
+            server.start()
+            yield server
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def zookeeper(request: pytest.FixtureRequest) -> Iterator[ZooKeeperServer]:
+    """A ZooKeeper 3.8 server on a free loopback port with a fresh data dir, stopped at session end.
+    The whole session shares it: tests must not stop it (:func:`private_zookeeper` is for that)."""
+    with running_zookeeper(_java(request)) as server:
+        yield server
+
+
+@pytest.fixture
+def private_zookeeper(request: pytest.FixtureRequest) -> Iterator[ZooKeeperServer]:
+    """A ZooKeeper of this test's own (about a second to start), for tests that stop or restart it."""
+    with running_zookeeper(_java(request)) as server:
+        yield server
 
 
 def expire_session(address: str, client_id: tuple[int, bytes]) -> None:
@@ -290,14 +337,17 @@ class EtcdServer:
         self.start()
 
 
-@pytest.fixture(scope="session")
-def etcd(request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
-    """An etcd 3.4 server on free loopback ports with a fresh data dir (under /dev/shm when it exists),
-    stopped at session end. Tests that stop or restart it must leave it running."""
-    require = _require(request.config)
+def _etcd(request: pytest.FixtureRequest) -> str:
     binary = _etcd_binary()
-    require("etcd", binary is not None, INSTALL_ETCD)
+    _require(request.config)("etcd", binary is not None, INSTALL_ETCD)
     assert binary is not None
+    return binary
+
+
+@contextlib.contextmanager
+def running_etcd(binary: str) -> Iterator[EtcdServer]:
+    """A started :class:`EtcdServer` with a fresh data dir (under /dev/shm when it exists), stopped and
+    removed on exit."""
     shm = Path("/dev/shm")
     parent = str(shm) if shm.is_dir() else None
     with tempfile.TemporaryDirectory(prefix="dubbopy-etcd-", dir=parent) as tmp:
@@ -307,3 +357,18 @@ def etcd(request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def etcd(request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
+    """An etcd 3.4 server on free loopback ports, stopped at session end. Tests that stop or restart it
+    must leave it running (or use :func:`private_etcd`)."""
+    with running_etcd(_etcd(request)) as server:
+        yield server
+
+
+@pytest.fixture
+def private_etcd(request: pytest.FixtureRequest) -> Iterator[EtcdServer]:
+    """An etcd of this test's own, for tests that stop or restart it."""
+    with running_etcd(_etcd(request)) as server:
+        yield server
