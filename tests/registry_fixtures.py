@@ -7,9 +7,11 @@ imported.
 The server is the Debian package ``zookeeper`` (``scripts/install-zookeeper.sh``), started without the
 Debian scripts: a ``zoo.cfg`` of our own in a fresh temp dir, a free loopback port, fast session timeouts
 (``tickTime=500``, ``minSessionTimeout=1000``), no admin server, and the four-letter words the readiness
-check needs. Missing Java or ZooKeeper fails under ``CI=true`` and skips elsewhere. :class:`ZooKeeperServer` can stop, start
-and restart on the same port and data dir; tests that do so take ``private_zookeeper`` / ``private_etcd``, a
-server of their own, and leave the session's ``zookeeper`` and ``etcd`` alone.
+check needs. Missing Java or ZooKeeper fails under ``CI=true`` and skips elsewhere.
+
+Both servers can stop, start and restart on the same ports and data dir (:class:`ServerProcess`); tests that
+do so take ``private_zookeeper`` / ``private_etcd``, servers of their own, and leave the session's
+``zookeeper`` and ``etcd`` alone.
 
 etcd is the Debian package ``etcd-server`` (``scripts/install-etcd.sh``), one member on two free loopback
 ports with a fresh data dir under ``/dev/shm`` (fast raft timings, testing.md); :class:`EtcdServer` can
@@ -84,7 +86,48 @@ def _wait_ready(proc: subprocess.Popen[bytes], port: int, log: Path) -> None:
     )
 
 
-class ZooKeeperServer:
+class ServerProcess:
+    """A registry server process on fixed loopback ports and one data dir: :meth:`start` (in subclasses),
+    :meth:`stop`, :meth:`restart` keep both, so clients reconnect to the same address."""
+
+    host = "127.0.0.1"
+    port: int
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        """``host:port`` of the client endpoint."""
+        return f"{self.host}:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        """Whether the server process is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    def start(self) -> None:
+        """Start the server and wait until it answers."""
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM, then SIGKILL after 10 s); the data dir stays."""
+        proc, self._proc = self._proc, None
+        if proc is None or proc.poll() is not None:
+            return
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        """Stop and start again on the same ports and data dir (ZooKeeper sessions, etcd keys and leases
+        survive when they have not timed out meanwhile)."""
+        self.stop()
+        self.start()
+
+
+class ZooKeeperServer(ServerProcess):
     """A test ZooKeeper on one fixed loopback port and one data dir; :meth:`restart` keeps both.
 
     ``address`` is ``127.0.0.1:<port>``; ``url`` the registry address as Dubbo writes it. Sessions outlive a
@@ -94,7 +137,6 @@ class ZooKeeperServer:
     def __init__(self, java: str, base: Path) -> None:
         self.java = java
         self.base = base
-        self.host = "127.0.0.1"
         self.port = free_port()
         self.data_dir = base / "data"
         self.data_dir.mkdir(exist_ok=True)
@@ -109,22 +151,11 @@ class ZooKeeperServer:
             "admin.enableServer=false\n"
             "4lw.commands.whitelist=srvr,ruok,mntr,stat\n"
         )
-        self._proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        """``host:port`` as kazoo and Dubbo registry URLs take it."""
-        return f"{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
         """The registry address as Dubbo writes it: ``zookeeper://127.0.0.1:<port>``."""
         return f"zookeeper://{self.address}"
-
-    @property
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
         """Start the server and wait until it answers ``srvr``."""
@@ -148,23 +179,6 @@ class ZooKeeperServer:
                 cwd=self.base,
             )
         _wait_ready(self._proc, self.port, self.log)
-
-    def stop(self) -> None:
-        """Stop the server (SIGTERM, then SIGKILL after 10 s); the data dir stays."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-    def restart(self) -> None:
-        """Stop and start again on the same port and data dir."""
-        self.stop()
-        self.start()
 
 
 def _java(request: pytest.FixtureRequest) -> str:
@@ -236,7 +250,7 @@ def _etcd_binary() -> str | None:
     return None
 
 
-class EtcdServer:
+class EtcdServer(ServerProcess):
     """A test etcd (one member) on fixed loopback ports and one data dir; :meth:`restart` keeps both.
 
     ``address`` is ``127.0.0.1:<client port>``; ``url`` the registry address as dubbo-go writes it.
@@ -244,27 +258,15 @@ class EtcdServer:
 
     def __init__(self, binary: str, base: Path) -> None:
         self.binary = binary
-        self.host = "127.0.0.1"
         self.port = free_port()
         self.peer_port = free_port()
         self.data_dir = base / "data"
         self.log = base / "etcd.log"
-        self._proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def address(self) -> str:
-        """``host:port`` of the client endpoint."""
-        return f"{self.host}:{self.port}"
 
     @property
     def url(self) -> str:
         """``etcdv3://127.0.0.1:<port>``."""
         return f"etcdv3://{self.address}"
-
-    @property
-    def running(self) -> bool:
-        """Whether the server process is alive."""
-        return self._proc is not None and self._proc.poll() is None
 
     def start(self) -> None:
         """Start etcd (flags from testing.md) and wait until GET /health answers 200."""
@@ -318,23 +320,6 @@ class EtcdServer:
             f"etcd on {self.address} did not answer GET /health with 200 within {ETCD_STARTUP_TIMEOUT:.0f} s "
             f"(last: {last}); its log ({self.log}):\n{self.log.read_text(errors='replace')[-4000:]}"
         )
-
-    def stop(self) -> None:
-        """Stop etcd (SIGTERM, then SIGKILL after 10 s); the data dir stays."""
-        proc, self._proc = self._proc, None
-        if proc is None or proc.poll() is not None:
-            return
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-
-    def restart(self) -> None:
-        """Stop and start again on the same ports and data dir (keys and leases survive)."""
-        self.stop()
-        self.start()
 
 
 def _etcd(request: pytest.FixtureRequest) -> str:
