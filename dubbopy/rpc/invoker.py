@@ -20,12 +20,13 @@ it hands out through ``refer`` until the caller closes them, and closes any stil
 from __future__ import annotations
 
 import abc
+from collections.abc import Callable
 
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.result import Result
 from dubbopy.url import URL
 
-__all__ = ["BaseInvoker", "Exporter", "Invoker"]
+__all__ = ["BaseInvoker", "Exporter", "Invoker", "RoutedExporter"]
 
 
 class Invoker(abc.ABC):
@@ -108,3 +109,34 @@ class Exporter(abc.ABC):
     async def unexport(self) -> None:
         """Stop serving the service and close its invoker; idempotent. Calls already running finish
         (the protocol's graceful shutdown bounds how long)."""
+
+
+class RoutedExporter(Exporter):
+    """The usual exporter: ``withdraw`` takes the invoker out of the protocol's routing table, then the
+    invoker is closed. Protocols differ only in their table, so they hand over how to leave it."""
+
+    __slots__ = ("_done", "_invoker", "_url", "_withdraw")
+
+    def __init__(self, invoker: Invoker, url: URL, withdraw: Callable[[], None]) -> None:
+        self._invoker = invoker
+        self._url = url
+        self._withdraw = withdraw
+        self._done = False
+
+    @property
+    def invoker(self) -> Invoker:
+        """The exported invoker."""
+        return self._invoker
+
+    @property
+    def url(self) -> URL:
+        """The export URL with the bound port."""
+        return self._url
+
+    async def unexport(self) -> None:
+        """Stop routing calls to the invoker and close it; idempotent."""
+        if self._done:
+            return
+        self._done = True
+        self._withdraw()
+        await self._invoker.close()

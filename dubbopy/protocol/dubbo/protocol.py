@@ -29,6 +29,7 @@ the reference gets N connections of its own.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import replace
 from typing import Any
@@ -44,13 +45,13 @@ from dubbopy.protocol.dubbo.server import DubboServer, ServerConnection, ServerO
 from dubbopy.protocol.dubbo.status import status_for_error
 from dubbopy.rpc.context import CallContext, RpcContext
 from dubbopy.rpc.invocation import Invocation
-from dubbopy.rpc.invoker import Exporter, Invoker
+from dubbopy.rpc.invoker import Exporter, Invoker, RoutedExporter
 from dubbopy.rpc.protocol import Protocol
 from dubbopy.rpc.result import Result
 from dubbopy.serialization.hessian2 import ClassRegistry
 from dubbopy.url import URL
 
-__all__ = ["DubboExporter", "DubboProtocol", "ServiceTable", "export_key"]
+__all__ = ["DubboProtocol", "ServiceTable", "export_key"]
 
 
 def export_key(path: str, version: str | None, group: str | None) -> str:
@@ -169,35 +170,6 @@ def _deadline(timeout: object) -> float | None:
     return None
 
 
-class DubboExporter(Exporter):
-    """An invoker exported on a :class:`DubboProtocol` server."""
-
-    def __init__(self, invoker: Invoker, table: ServiceTable, key: str, url: URL) -> None:
-        self._invoker = invoker
-        self._table = table
-        self._key = key
-        self._url = url
-        self._done = False
-
-    @property
-    def url(self) -> URL:
-        """The export URL with the bound port."""
-        return self._url
-
-    @property
-    def invoker(self) -> Invoker:
-        """The exported invoker."""
-        return self._invoker
-
-    async def unexport(self) -> None:
-        """Stop routing calls to the invoker and close it; idempotent."""
-        if self._done:
-            return
-        self._done = True
-        self._table.remove(self._key, self._invoker)
-        await self._invoker.close()
-
-
 class _SharedClient:
     """An exchange client shared by every reference to one address, closed with the last of them."""
 
@@ -221,7 +193,7 @@ class DubboProtocol(Protocol):
         self.client_options = client_options or ClientOptions()
         self.registry = registry
         self._servers: dict[str, tuple[DubboServer, ServiceTable, int]] = {}
-        self._exporters: list[DubboExporter] = []
+        self._exporters: list[RoutedExporter] = []
         self._shared: dict[str, _SharedClient] = {}
         self._invokers: list[DubboInvoker] = []
 
@@ -254,7 +226,7 @@ class DubboProtocol(Protocol):
         _server, table, port = entry
         key = export_key(path, url.version, url.group)
         table.add(key, invoker)
-        exporter = DubboExporter(invoker, table, key, url.replace(port=port))
+        exporter = RoutedExporter(invoker, url.replace(port=port), functools.partial(table.remove, key, invoker))
         self._exporters.append(exporter)
         return exporter
 

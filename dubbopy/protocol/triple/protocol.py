@@ -12,6 +12,7 @@ callers only.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any
 
@@ -22,7 +23,7 @@ from dubbopy.protocol.triple.http_json import install_json_mode
 from dubbopy.protocol.triple.invoker import TripleInvoker
 from dubbopy.protocol.triple.server import ServerOptions, TripleServer
 from dubbopy.rpc.invocation import Invocation
-from dubbopy.rpc.invoker import BaseInvoker, Exporter, Invoker
+from dubbopy.rpc.invoker import BaseInvoker, Exporter, Invoker, RoutedExporter
 from dubbopy.rpc.method import ServiceDescriptor
 from dubbopy.rpc.protocol import Protocol
 from dubbopy.rpc.result import Result
@@ -60,33 +61,6 @@ class ServiceInvoker(BaseInvoker):
         return Result(value)
 
 
-class _TripleExporter(Exporter):
-    def __init__(self, protocol: TripleProtocol, invoker: ServiceInvoker, server: TripleServer, url: URL) -> None:
-        self._protocol = protocol
-        self._invoker = invoker
-        self._server = server
-        self._url = url
-        self._done = False
-
-    @property
-    def url(self) -> URL:
-        return self._url
-
-    @property
-    def invoker(self) -> Invoker:
-        return self._invoker
-
-    async def unexport(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        url = self._invoker.url
-        self._server.handlers.remove(
-            self._invoker.descriptor, group=url.get("group") or "", version=url.get("version") or ""
-        )
-        await self._invoker.close()
-
-
 class TripleProtocol(Protocol):
     """See the module docstring. Options apply to every server / invoker this instance creates."""
 
@@ -97,7 +71,7 @@ class TripleProtocol(Protocol):
         self.client_options = client_options or ClientOptions()
         self._servers: dict[str, TripleServer] = {}
         self._ports: dict[str, int] = {}
-        self._exporters: list[_TripleExporter] = []
+        self._exporters: list[RoutedExporter] = []
         self._invokers: dict[tuple[str, int, str, str], TripleInvoker] = {}
 
     @property
@@ -125,7 +99,9 @@ class TripleProtocol(Protocol):
         server.handlers.add(
             invoker.descriptor, invoker.implementation, group=url.get("group") or "", version=url.get("version") or ""
         )
-        exporter = _TripleExporter(self, invoker, server, url.replace(port=self._ports[address]))
+        group, version = url.get("group") or "", url.get("version") or ""
+        withdraw = functools.partial(server.handlers.remove, invoker.descriptor, group=group, version=version)
+        exporter = RoutedExporter(invoker, url.replace(port=self._ports[address]), withdraw)
         self._exporters.append(exporter)
         return exporter
 
