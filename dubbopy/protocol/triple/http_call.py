@@ -35,17 +35,17 @@ import base64
 import contextvars
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf import json_format
 
 from dubbopy.errors import ConfigError, DecodeError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata as md
+from dubbopy.protocol.triple.call_state import CallState
 from dubbopy.protocol.triple.codec.status import StatusProto, go_code_to_http_status, grpc_code_to_http_status
 from dubbopy.rpc.method import CallType
-from dubbopy.rpc.servicer import ServicerContext
 
 if TYPE_CHECKING:
     from dubbopy.protocol.triple.handlers import MethodHandler
@@ -280,7 +280,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return document
 
 
-class JsonCall(ServicerContext):
+class JsonCall(CallState):
     """A unary call over plain HTTP and the handler's :class:`~dubbopy.rpc.servicer.ServicerContext`.
 
     Response metadata (:meth:`send_initial_metadata`, :meth:`set_trailing_metadata`) go out as header
@@ -298,19 +298,14 @@ class JsonCall(ServicerContext):
         go_dialect: bool,
         peer: str,
     ) -> None:
+        self._init_state(handler, deadline)
         self.server = server
-        self.handler = handler
         self.headers = headers
-        self.deadline = deadline
         self.go_dialect = go_dialect
         self._peer = peer
         self._metadata = metadata
-        self._cancelled = False
-        self._ended = False
         self._initial: list[tuple[str, str | bytes]] = []
         self._initial_sent = False
-        self._trailing: list[tuple[str, str | bytes]] = []
-        self._callbacks: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------------ running
 
@@ -421,9 +416,7 @@ class JsonCall(ServicerContext):
         if self._ended:
             return
         self._ended = True
-        callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            callback()
+        self._run_done_callbacks()
 
     # ------------------------------------------------------------------ ServicerContext
 
@@ -432,27 +425,6 @@ class JsonCall(ServicerContext):
 
     def invocation_metadata(self) -> tuple[tuple[str, str | bytes], ...]:
         return self._metadata
-
-    def method(self) -> str:
-        return self.handler.method.path
-
-    def time_remaining(self) -> float | None:
-        if self.deadline is None:
-            return None
-        return max(0.0, self.deadline - time.monotonic())
-
-    def cancelled(self) -> bool:
-        return self._cancelled
-
-    def add_done_callback(self, callback: Callable[[], None]) -> None:
-        if self._ended:
-            callback()
-        else:
-            self._callbacks.append(callback)
-
-    def set_trailing_metadata(self, metadata: Sequence[tuple[str, str | bytes]]) -> None:
-        md.validate(metadata)
-        self._trailing.extend(metadata)
 
     async def send_initial_metadata(self, metadata: Sequence[tuple[str, str | bytes]]) -> None:
         """Queue header fields for the response (a unary HTTP response is written in one piece)."""
@@ -464,9 +436,6 @@ class JsonCall(ServicerContext):
 
     def set_compression(self, name: str) -> None:
         """Ignored: JSON responses are sent uncompressed."""
-
-    def abort(self, code: StatusCode, message: str = "", *, details: bytes | None = None) -> NoReturn:
-        raise RpcError(code, message, details=details)
 
     @property
     def attachments(self) -> dict[str, Any]:

@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, NoReturn
+from collections.abc import AsyncIterator, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from dubbopy.errors import ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata as md
+from dubbopy.protocol.triple.call_state import CallState
 from dubbopy.protocol.triple.codec.framing import MessageDecoder, MessageTooLargeError, encode_message
 from dubbopy.protocol.triple.codec.metadata import encode_binary_header
 from dubbopy.protocol.triple.codec.status import encode_grpc_message
 from dubbopy.protocol.triple.h2base import StreamSink
 from dubbopy.rpc.context import CallContext, RpcContext
 from dubbopy.rpc.invocation import Invocation
-from dubbopy.rpc.servicer import RequestStream, ServicerContext
+from dubbopy.rpc.servicer import RequestStream
 
 if TYPE_CHECKING:
     from dubbopy.protocol.triple.codec.compression import Compressor
@@ -38,7 +38,7 @@ class _EndedError(Exception):
     """Internal: the call already ended (reset, deadline, abort); the handler's result is dropped."""
 
 
-class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
+class ServerCall(StreamSink, CallState, RequestStream[Any]):
     """See the module docstring."""
 
     def __init__(  # noqa: PLR0917 - built in one place, by the connection
@@ -51,24 +51,19 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         request_compressor: Compressor | None,
         response_compressor: Compressor | None,
     ) -> None:
+        self._init_state(handler, deadline)
         self.connection = connection
         self.stream_id = stream_id
-        self.handler = handler
         self.headers = headers
-        self.deadline = deadline
         self._decoder = MessageDecoder(connection.options.max_receive_message_size)
         self._request_compressor = request_compressor
         self._response_compressor = response_compressor
         self._inbox: deque[Any] = deque()
         self._waiter: asyncio.Future[None] | None = None
         self._half_closed = False
-        self._ended = False
-        self._cancelled = False
         self._headers_sent = False
-        self._trailing: list[tuple[str, str | bytes]] = []
         self._initial: list[tuple[str, str | bytes]] = []
         self._raw_headers: list[tuple[bytes, bytes]] = []
-        self._callbacks: list[Callable[[], None]] = []
         self._deadline_handle: asyncio.TimerHandle | None = None
         self._metadata: tuple[tuple[str, str | bytes], ...] | None = None
         self.task: asyncio.Task[None] | None = None
@@ -343,9 +338,7 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         for _payload, flow_len in self._inbox:
             self.connection.acknowledge(self.stream_id, flow_len)
         self._inbox.clear()
-        callbacks, self._callbacks = self._callbacks, []
-        for callback in callbacks:
-            callback()
+        self._run_done_callbacks()
 
     # ------------------------------------------------------------------ RequestStream
 
@@ -391,27 +384,6 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
             self._metadata = md.from_headers(self.headers)
         return self._metadata
 
-    def method(self) -> str:
-        return self.handler.method.path
-
-    def time_remaining(self) -> float | None:
-        if self.deadline is None:
-            return None
-        return max(0.0, self.deadline - time.monotonic())
-
-    def cancelled(self) -> bool:
-        return self._cancelled
-
-    def add_done_callback(self, callback: Callable[[], None]) -> None:
-        if self._ended:
-            callback()
-        else:
-            self._callbacks.append(callback)
-
-    def set_trailing_metadata(self, metadata: Sequence[tuple[str, str | bytes]]) -> None:
-        md.validate(metadata)
-        self._trailing.extend(metadata)
-
     async def send_initial_metadata(self, metadata: Sequence[tuple[str, str | bytes]]) -> None:
         if self._headers_sent:
             raise RpcError(StatusCode.INTERNAL, "initial metadata was already sent")
@@ -424,9 +396,6 @@ class ServerCall(StreamSink, ServicerContext, RequestStream[Any]):
         compressor = self.connection.negotiate_compression(name, self.headers)
         if compressor is not None and not self._headers_sent:
             self._response_compressor = compressor
-
-    def abort(self, code: StatusCode, message: str = "", *, details: bytes | None = None) -> NoReturn:
-        raise RpcError(code, message, details=details)
 
     @property
     def attachments(self) -> dict[str, Any]:
