@@ -120,7 +120,11 @@ class ClusterInvoker(Invoker):
         if len(invokers) == 1:
             return invokers[0]
         available = [invoker for invoker in invokers if invoker.is_available()]
-        fresh = [invoker for invoker in available if not any(invoker is t for t in tried)]
+        if tried:
+            tried_ids = {id(t) for t in tried}
+            fresh = [invoker for invoker in available if id(invoker) not in tried_ids]
+        else:
+            fresh = available  # the first attempt: nothing to avoid, no per-invoker scan
         return self.loadbalance(invocation).select(fresh or available or invokers, self.url, invocation)
 
     async def call(self, invoker: Invoker, invocation: Invocation) -> Result:
