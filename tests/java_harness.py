@@ -9,7 +9,11 @@ The harness is a handful of long-lived JVMs built by ``scripts/install-java-harn
   :meth:`JavaConsumer.call` makes one real Java Dubbo call (to a Python or Java provider) and reports the
   result or the exception, in tagged JSON;
 * the **hessian-lite checker** (:func:`start_hessian_lite`, 3.3 class path): encodes and decodes Hessian 2.0
-  with Java's own library, speaking the JSON-lines protocol of ``tests/hessian_peers.py``.
+  with Java's own library, speaking the JSON-lines protocol of ``tests/hessian_peers.py``;
+* the **load-balance oracle** (:func:`start_loadbalance_oracle`): Java's ``ConsistentHashLoadBalance`` and
+  ``RoundRobinLoadBalance`` choosing among invokers over given provider URLs;
+* the **registry node reader** (:func:`start_registry_nodes`): lists a ZooKeeper path and parses each node
+  name as Java Dubbo does, with ``UrlUtils.isMatch`` against consumer URLs.
 
 Values cross in *tagged JSON* (the form of ``tests/hessian_peers.py``): ``{"$int": 1}``, ``{"$long": "1"}``,
 ``{"$double": 1.5}``, ``{"$date": ms}``, ``{"$bytes": "hex"}``, ``{"$list": [...]}``, ``{"$map": [[k, v]]}``,
@@ -51,6 +55,8 @@ DUBBO_VERSIONS = {"33": "3.3.6", "27": "2.7.23"}
 PROVIDER_MAIN = "org.dubbopy.interop.harness.InteropProvider"
 CONSUMER_MAIN = "org.dubbopy.interop.harness.InteropConsumer"
 HESSIAN_MAIN = "org.dubbopy.interop.harness.HessianLiteCheck"
+LOADBALANCE_MAIN = "org.dubbopy.interop.harness.LoadBalanceOracle"
+REGISTRY_NODES_MAIN = "org.dubbopy.interop.harness.RegistryNodes"
 # a 2-core CI machine shared with other work: small heaps, serial GC, C1 only, no QoS port
 JVM_FLAGS = (
     "-Xms64m",
@@ -748,3 +754,90 @@ _LEAVES: dict[str, Any] = {
     "$throwable": lambda t: {"class": t["$throwable"], "message": t.get("message")},
     "$proto": lambda t: {"proto": t["$proto"], "bytes": bytes.fromhex(t["hex"]), "text": t.get("text")},
 }
+
+
+# ------------------------------------------------------------------------ load-balance oracle, node reader
+
+
+class OracleJvm(JsonLinesJvm):
+    """A one-request-at-a-time harness JVM (``JsonLinesLoop`` in the Java sources) whose failures are
+    answered ``{"error": ...}``: :meth:`request` raises them as :class:`JavaHarnessError`."""
+
+    def request(self, message: Mapping[str, Any], *, timeout: float = CALL_TIMEOUT) -> dict[str, Any]:
+        """Send one request and wait (bounded) for its answer; :class:`JavaHarnessError` on ``{"error": ...}``."""
+        answer = super().request(message, timeout=timeout)
+        if "error" in answer:
+            raise self.error(f"failed {message.get('op')!r}: {answer['error']}")
+        return answer
+
+    def runtime(self) -> dict[str, Any]:
+        """``{"dubbo": "3.3.6", ...}`` of this JVM."""
+        return self.request({"op": "runtime"})
+
+
+class LoadBalanceOracle(OracleJvm):
+    """Java Dubbo's ``consistenthash`` and ``roundrobin`` balancers over provider URLs (see :meth:`select`).
+
+    The JVM runs with ``-Dfile.encoding=UTF-8``: Java hashes a consistent-hash key with
+    ``String.getBytes()``, the platform charset, and dubbopy with UTF-8; they agree on non-ASCII keys only
+    when the platform charset is UTF-8 (the default from JDK 18 on, and under a UTF-8 locale before).
+    """
+
+    def __init__(self, version: str) -> None:
+        super().__init__(f"java{version}-loadbalance", version, LOADBALANCE_MAIN, properties={"file.encoding": "UTF-8"})
+
+    def select(
+        self,
+        balancer: str,
+        providers: Sequence[str],
+        method: str,
+        calls: Sequence[Sequence[Any]] | None = None,
+        *,
+        picks: int | None = None,
+        state: str | None = None,
+        fresh: bool = False,
+        timeout: float = CALL_TIMEOUT,
+    ) -> list[int]:
+        """The index in ``providers`` Java's ``balancer`` chooses for each call: one per argument list in
+        ``calls`` (plain Python, through :func:`tag`: an ``int`` is a Long, :func:`jint` an Integer), or
+        ``picks`` calls without arguments. ``state`` names a balancer instance kept between requests (a
+        round-robin sequence that goes on over a changed list); ``fresh`` makes a new one for every call."""
+        message: dict[str, Any] = {"op": "select", "balancer": balancer, "providers": list(providers), "method": method}
+        if calls is not None:
+            message["calls"] = [[tag(a) for a in args] for args in calls]
+        if picks is not None:
+            message["picks"] = picks
+        if state is not None:
+            message["state"] = state
+        if fresh:
+            message["fresh"] = True
+        return [int(i) for i in self.request(message, timeout=timeout)["selected"]]
+
+
+class RegistryNodes(OracleJvm):
+    """Reads ZooKeeper registry nodes as Java Dubbo does (see ``RegistryNodes.java``): each node as
+    ``{"name", "decoded", "registry": URL, "valueOf": URL, "reencoded"}``, URL =
+    ``{"protocol", "username", "password", "host", "port", "path", "serviceKey", "parameters", "matches"}``."""
+
+    def __init__(self, version: str) -> None:
+        super().__init__(f"java{version}-registry-nodes", version, REGISTRY_NODES_MAIN)
+
+    def read(self, zookeeper: str, path: str, consumers: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """The nodes under ``path`` of the ZooKeeper at ``zookeeper`` (``host:port``), sorted by name;
+        ``matches`` holds ``UrlUtils.isMatch(consumer, url)`` per URL of ``consumers``."""
+        message = {"op": "read", "zookeeper": zookeeper, "path": path, "consumers": list(consumers)}
+        return list(self.request(message)["nodes"])
+
+    def parse(self, names: Sequence[str], consumers: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """:meth:`read` of node names given here instead of listed in ZooKeeper."""
+        return list(self.request({"op": "parse", "names": list(names), "consumers": list(consumers)})["nodes"])
+
+
+def start_loadbalance_oracle(version: str, *, timeout: float = START_TIMEOUT) -> LoadBalanceOracle:
+    """Start the load-balance oracle of a Dubbo line and wait for READY."""
+    return LoadBalanceOracle(version).start(timeout)
+
+
+def start_registry_nodes(version: str, *, timeout: float = START_TIMEOUT) -> RegistryNodes:
+    """Start the registry node reader of a Dubbo line and wait for READY."""
+    return RegistryNodes(version).start(timeout)

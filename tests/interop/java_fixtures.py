@@ -5,7 +5,11 @@
   PbService;
 * ``java33_consumer`` / ``java27_consumer``: the consumer call driver (:class:`JavaConsumer`:
   ``call(...)``, ``await acall(...)``), one JVM per line for the whole session;
-* ``hessian_lite``: Java hessian-lite 4.0.x as a Hessian 2.0 peer (:class:`HessianLite`).
+* ``hessian_lite``: Java hessian-lite 4.0.x as a Hessian 2.0 peer (:class:`HessianLite`);
+* ``java33_loadbalance`` / ``java27_loadbalance``: Java's consistenthash/roundrobin balancers as an oracle
+  (:class:`LoadBalanceOracle`);
+* ``java33_registry_nodes`` / ``java27_registry_nodes``: ZooKeeper registry nodes parsed as Java parses them
+  (:class:`RegistryNodes`).
 
 Each JVM starts when a test first asks for it and gets SIGTERM at the end of the session. The jars come
 from ``scripts/install-java-harness.sh`` (``scripts/install`` runs it): missing or older than their sources,
@@ -28,10 +32,14 @@ from java_harness import (
     HessianLite,
     JavaConsumer,
     JavaProvider,
+    LoadBalanceOracle,
+    RegistryNodes,
     missing,
     start_consumer,
     start_hessian_lite,
+    start_loadbalance_oracle,
     start_provider,
+    start_registry_nodes,
 )
 from testenv import require
 
@@ -82,3 +90,35 @@ def hessian_lite(request: pytest.FixtureRequest) -> Iterator[HessianLite]:
     require_java_harness(request, "33")
     with start_hessian_lite() as peer:
         yield peer
+
+
+@pytest.fixture(scope="session")
+def java33_loadbalance(request: pytest.FixtureRequest) -> Iterator[LoadBalanceOracle]:
+    """Java Dubbo 3.3.6's ConsistentHashLoadBalance and RoundRobinLoadBalance as an oracle."""
+    require_java_harness(request, "33")
+    with start_loadbalance_oracle("33") as oracle:
+        yield oracle
+
+
+@pytest.fixture(scope="session")
+def java27_loadbalance(request: pytest.FixtureRequest) -> Iterator[LoadBalanceOracle]:
+    """Java Dubbo 2.7.23's ConsistentHashLoadBalance and RoundRobinLoadBalance as an oracle."""
+    require_java_harness(request, "27")
+    with start_loadbalance_oracle("27") as oracle:
+        yield oracle
+
+
+@pytest.fixture(scope="session")
+def java33_registry_nodes(request: pytest.FixtureRequest) -> Iterator[RegistryNodes]:
+    """Java Dubbo 3.3.6 reading ZooKeeper registry nodes."""
+    require_java_harness(request, "33")
+    with start_registry_nodes("33") as reader:
+        yield reader
+
+
+@pytest.fixture(scope="session")
+def java27_registry_nodes(request: pytest.FixtureRequest) -> Iterator[RegistryNodes]:
+    """Java Dubbo 2.7.23 reading ZooKeeper registry nodes."""
+    require_java_harness(request, "27")
+    with start_registry_nodes("27") as reader:
+        yield reader

@@ -72,8 +72,11 @@ class HashRing:
         url = invokers[0].url
         replicas = url.get_method_int(method, "hash.nodes", DEFAULT_HASH_NODES)
         spec = url.get_method_param(method, "hash.arguments", DEFAULT_HASH_ARGUMENTS) or DEFAULT_HASH_ARGUMENTS
+        items = _COMMA.split(spec.strip())
+        while items and not items[-1]:
+            items.pop()  # Java's String.split drops trailing empty items: "0,1," is "0" and "1"
         try:
-            self._indexes = tuple(int(item) for item in _COMMA.split(spec.strip()))
+            self._indexes = tuple(int(item) for item in items)
         except ValueError as exc:
             raise ConfigError(f"URL parameter hash.arguments={spec!r} is not a comma list of integers") from exc
         ring: dict[int, Invoker] = {}

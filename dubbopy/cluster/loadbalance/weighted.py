@@ -37,12 +37,19 @@ class _Position:
     last_seen: float = 0.0
 
 
+def _java_int(value: int) -> int:
+    """``value`` wrapped to a Java ``int``: Java sums the weights in an ``int``, so weights whose total
+    passes 2**31 - 1 wrap (and its sequence with them); doing the same keeps a mixed fleet in step."""
+    return (value + 2**31) % 2**32 - 2**31
+
+
 class RoundRobinLoadBalance(LoadBalance):
     """``roundrobin``: smooth weighted round robin per service and method (Java ``RoundRobinLoadBalance``).
 
     Every call adds each invoker's weight to its ``current``; the invoker with the largest ``current``
     (the first listed on a tie) is chosen and loses the total weight. Weights 5, 1, 1 give
-    ``a a b a c a a`` and repeat. A weight change resets that invoker's ``current`` to 0, as in Java.
+    ``a a b a c a a`` and repeat. A weight change resets that invoker's ``current`` to 0, as in Java, and
+    the total is a Java ``int`` (it wraps past 2**31 - 1), so sequences match Java's pick for pick.
     """
 
     def __init__(self) -> None:
@@ -75,5 +82,5 @@ class RoundRobinLoadBalance(LoadBalance):
             for stale in [u for u, p in positions.items() if now - p.last_seen > RECYCLE_PERIOD]:
                 del positions[stale]
         if best is not None:
-            best.current -= total
+            best.current += _java_int(-_java_int(total))
         return chosen
