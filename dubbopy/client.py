@@ -168,7 +168,9 @@ class Client:
         cluster: str,
         params: Mapping[str, str],
     ) -> Invoker:
-        """The invoker of a registry-discovered reference (see :class:`RegistryReference`)."""
+        """The invoker of a registry-discovered reference (see :class:`RegistryReference`): with several
+        registries, one ``cluster`` invoker per registry joined by ``zone-aware``, which reads each
+        registry URL's ``preferred``, ``zone`` and ``weight``."""
         if not self.registry_urls:
             raise ConfigError("a reference without url= needs registries: Client(registries=['zookeeper://...'])")
         if not service:

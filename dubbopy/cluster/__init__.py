@@ -35,5 +35,6 @@ for _name, _target in (
     ("failback", f"{_ST}.failback:FailbackCluster"),
     ("forking", f"{_ST}.fanout:ForkingCluster"),
     ("broadcast", f"{_ST}.fanout:BroadcastCluster"),
+    ("zone-aware", f"{_ST}.zoneaware:ZoneAwareCluster"),
 ):
     extension.clusters.register_lazy(_name, _target, replace=True)

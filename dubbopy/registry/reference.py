@@ -4,9 +4,13 @@ References are made outside coroutines, but subscribing needs the event loop, so
 :class:`RegistryReference` connects on its first call (once, shared by concurrent first calls): it opens
 the client's registries, subscribes a :class:`~dubbopy.registry.directory.RegistryDirectory` (the first
 notification arrives before the subscription returns, so the first call already sees the providers),
-registers the consumer URL under ``consumers`` as Java does, and joins the directory with the cluster
-strategy named by the consumer URL's ``cluster`` parameter. Every call after that goes straight to the
+joins the directory with the cluster strategy named by the consumer URL's ``cluster`` parameter, and
+registers the consumer URL under ``consumers`` as Java does. Every call after that goes straight to the
 cluster invoker.
+
+With several registries, as in Java, each registry gets its own directory and strategy, and those
+per-registry invokers (:class:`~dubbopy.cluster.strategies.zoneaware.RegistryInvoker`, carrying the
+registry URL's ``preferred``/``zone``/``weight``) are joined by the ``zone-aware`` strategy.
 """
 
 from __future__ import annotations
@@ -16,7 +20,9 @@ import contextlib
 from collections.abc import Awaitable, Callable
 
 from dubbopy import extension
+from dubbopy.cluster.directory import StaticDirectory
 from dubbopy.cluster.strategies.base import Cluster, ClusterInvoker
+from dubbopy.cluster.strategies.zoneaware import ZONE_AWARE, RegistryInvoker
 from dubbopy.errors import DubboError, RpcError, StatusCode
 from dubbopy.registry.base import Registry
 from dubbopy.registry.directory import RegistryDirectory
@@ -24,6 +30,15 @@ from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.rpc.result import Result
 from dubbopy.url import URL
+
+
+def _cluster(name: str) -> Cluster:
+    if name not in extension.clusters:
+        raise RpcError(
+            StatusCode.INTERNAL, f"unknown cluster {name!r} (known: {', '.join(extension.clusters.names())})"
+        )
+    cluster: Cluster = extension.clusters.get(name)
+    return cluster
 
 
 class RegistryReference(Invoker):
@@ -54,19 +69,34 @@ class RegistryReference(Invoker):
 
     async def _connect(self) -> ClusterInvoker:
         registries = await self._open_registries()
-        directory = RegistryDirectory(self._url, registries, self._refer)
-        await directory.subscribe()
+        cluster = _cluster(self._url.get("cluster") or "failover")
+        if len(registries) == 1:
+            invoker = await self._join(cluster, registries[0])
+        else:
+            members: list[Invoker] = []
+            try:
+                for registry in registries:
+                    members.append(RegistryInvoker(registry.address.url, await self._join(cluster, registry)))
+            except BaseException:
+                for member in members:
+                    await member.close()
+                raise
+            invoker = _cluster(ZONE_AWARE).join(StaticDirectory(members, self._url))
         consumer = self._url.with_param("category", "consumers")
         for registry in registries:
             with contextlib.suppress(DubboError):  # a consumer node is informative; calls do not need it
                 await registry.register(consumer)
                 self._registered.append((registry, consumer))
-        name = self._url.get("cluster") or "failover"
-        if name not in extension.clusters:
-            raise RpcError(
-                StatusCode.INTERNAL, f"unknown cluster {name!r} (known: {', '.join(extension.clusters.names())})"
-            )
-        cluster: Cluster = extension.clusters.get(name)
+        return invoker
+
+    async def _join(self, cluster: Cluster, registry: Registry) -> ClusterInvoker:
+        """``cluster`` over a subscribed directory of ``registry``'s providers."""
+        directory = RegistryDirectory(self._url, [registry], self._refer)
+        try:
+            await directory.subscribe()
+        except BaseException:
+            await directory.close()
+            raise
         return cluster.join(directory)
 
     async def cluster(self) -> ClusterInvoker:

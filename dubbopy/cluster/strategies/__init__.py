@@ -1,5 +1,6 @@
 """Fault-tolerance strategies (Dubbo's ``cluster`` names): failover, failfast, failsafe, available,
-failback, forking, broadcast. The shared machinery is in :mod:`.base`."""
+failback, forking, broadcast, and zone-aware (which joins one invoker per registry). The shared
+machinery is in :mod:`.base`."""
 
 from __future__ import annotations
 

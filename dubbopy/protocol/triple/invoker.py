@@ -18,6 +18,7 @@ from dubbopy.errors import ConfigError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata
 from dubbopy.protocol.triple.client import ClientOptions, ClientTransport
 from dubbopy.protocol.triple.client_stream import ClientStream
+from dubbopy.registry.base import parse_duration
 from dubbopy.rpc.calls import CANCELLED, METADATA, STREAM
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import BaseInvoker
@@ -63,6 +64,21 @@ class TripleInvoker(BaseInvoker):
         )
         self.transport = ClientTransport(url.host, url.port, self.options)
         self._senders: set[asyncio.Task[None]] = set()
+        self._owner: TripleInvoker | None = None
+
+    @classmethod
+    def sharing(cls, url: URL, owner: TripleInvoker) -> TripleInvoker:
+        """An invoker for ``url`` that sends over ``owner``'s connection (same address, version, group)
+        but reads its own URL's parameters, such as ``timeout``: references with different consumer
+        parameters share connections without sharing settings. Closing it leaves the connection to
+        ``owner``; it is unavailable once ``owner`` is closed."""
+        invoker = cls.__new__(cls)
+        BaseInvoker.__init__(invoker, url)
+        invoker.options = owner.options
+        invoker.transport = owner.transport
+        invoker._senders = set()
+        invoker._owner = owner
+        return invoker
 
     async def invoke(self, invocation: Invocation) -> Result:
         method = invocation.method
@@ -74,7 +90,7 @@ class TripleInvoker(BaseInvoker):
         try:
             stream = await self.transport.start_call(
                 method,
-                timeout=invocation.time_remaining(),
+                timeout=self._timeout(invocation),
                 metadata=invocation.attributes.get(METADATA),
                 attachments=invocation.attachments,
             )
@@ -96,6 +112,24 @@ class TripleInvoker(BaseInvoker):
                 stream.cancel(str(exc))
             return Result.from_exception(exc, attachments=_response_attachments(stream))
         return Result(value, attachments=_response_attachments(stream))
+
+    def _timeout(self, invocation: Invocation) -> float | None:
+        """The call's timeout (s): what is left of the invocation's deadline, else the URL's ``<method>.timeout``
+        or ``timeout`` (ms, or a Go duration such as ``3s``; the consumer's parameters are already merged
+        over the provider's), else none: unlike the Dubbo protocol, no default deadline is invented.
+        Each attempt of a retrying strategy gets the URL's timeout afresh, as in Java."""
+        remaining = invocation.time_remaining()
+        if remaining is not None:
+            return remaining
+        value = self.url.get_method_param(invocation.method_name, "timeout")
+        if value is None:
+            return None
+        try:
+            return parse_duration(value)
+        except ConfigError:
+            raise RpcError(
+                StatusCode.INTERNAL, f"URL parameter timeout={value!r} of {self.url.address} is not a timeout"
+            ) from None
 
     def _start_sender(self, stream: ClientStream, requests: Any) -> None:
         task = asyncio.get_running_loop().create_task(self._send_all(stream, requests))
@@ -128,11 +162,13 @@ class TripleInvoker(BaseInvoker):
             stream.cancel(f"the request iterator raised {type(exc).__name__}: {exc}")
 
     def is_available(self) -> bool:
-        return not self.closed
+        owner = self._owner
+        return not self.closed and (owner is None or not owner.closed)
 
     async def close(self) -> None:
         await super().close()
         for task in list(self._senders):
             task.cancel()
-        with contextlib.suppress(Exception):
-            await self.transport.close()
+        if self._owner is None:
+            with contextlib.suppress(Exception):
+                await self.transport.close()

@@ -113,6 +113,9 @@ class TripleProtocol(Protocol):
         if invoker is None or invoker.closed:
             invoker = TripleInvoker(url, self.client_options)
             self._invokers[key] = invoker
+        elif invoker.url != url:
+            # another reference's parameters (timeout, …): its own invoker over the same connection
+            return TripleInvoker.sharing(url, invoker)
         return invoker
 
     async def stop_servers(self, grace: float | None) -> None:
