@@ -306,6 +306,7 @@ class EtcdRegistry(Registry):
     async def subscribe(self, url: URL, listener: NotifyListener) -> None:
         """Watch each category of ``url``; ``listener`` gets each category's list before this returns
         (when etcd answers within ``timeout``) and after every change."""
+        unread: list[_Watched] = []
         for category in self._categories(url):
             prefix = self._prefix(url, category)
             watched = self._watched.get(prefix)
@@ -317,9 +318,12 @@ class EtcdRegistry(Registry):
             if watched.ready.is_set():
                 self._deliver(watched)
             else:
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self._address.timeout):
-                        await watched.ready.wait()
+                unread.append(watched)
+        # One deadline for every category: an unreachable etcd costs ``timeout`` once, not per category.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(self._address.timeout):
+                for watched in unread:
+                    await watched.ready.wait()
 
     async def unsubscribe(self, url: URL, listener: NotifyListener) -> None:
         """Stop notifying ``listener`` about ``url``'s categories."""
