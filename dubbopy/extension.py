@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, TypeVar, overload
 from dubbopy.errors import ConfigError, DubboError
 
 if TYPE_CHECKING:
+    from dubbopy.cluster.router.base import RouterFactory
     from dubbopy.rpc.filter import Filter
     from dubbopy.rpc.protocol import Protocol
 
@@ -42,6 +43,7 @@ __all__ = [
     "loadbalances",
     "protocols",
     "registries",
+    "routers",
     "serializations",
 ]
 
@@ -254,3 +256,5 @@ loadbalances: ExtensionRegistry[Any] = ExtensionRegistry("loadbalance")
 clusters: ExtensionRegistry[Any] = ExtensionRegistry("cluster")
 #: ``zookeeper``, ``etcd``/``etcdv3``, ``kubernetes``, ``service-discovery-registry`` (``dubbopy.registry``)
 registries: ExtensionRegistry[Any] = ExtensionRegistry("registry")
+#: router factories by the rule URL's ``router`` parameter: ``condition`` (``dubbopy.router``)
+routers: ExtensionRegistry[RouterFactory] = ExtensionRegistry("router")

@@ -7,7 +7,9 @@ survives a re-notification), a new URL is referred through its protocol, and an 
 every list is closed. ``empty://`` means "no providers"; providers with ``enabled=false`` are skipped.
 ``configurators`` (``override://``) URLs are applied to matching provider URLs (address, or
 ``0.0.0.0`` for all) before they are referred, so an override that changes ``weight`` or ``timeout``
-re-refers exactly the providers it touches.
+re-refers exactly the providers it touches. ``routers`` URLs (``route://…?router=condition&rule=…``)
+become a :class:`~dubbopy.cluster.router.chain.RouterChain`, rebuilt when they change and applied to
+every :meth:`~RegistryDirectory.list`; a rule that cannot be parsed is logged and skipped.
 
 Provider URLs are merged with the consumer's own parameters the way Java does (the consumer's
 ``timeout``, ``retries``, ``loadbalance`` … win), minus the keys that only mean something on the
@@ -22,7 +24,8 @@ import logging
 from collections.abc import Callable, Sequence
 
 from dubbopy.cluster.directory import Directory
-from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, Registry
+from dubbopy.cluster.router import RouterChain, build_routers
+from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -65,18 +68,24 @@ class _Listener:
         self.registry = registry
         self.providers: list[URL] = []
         self.configurators: list[URL] = []
+        self.routers: list[URL] = []
 
     def notify(self, urls: Sequence[URL]) -> None:
         if not urls:
             return
-        category = urls[0].get("category") or PROVIDERS
+        # Java UrlUtils.isRoute: a route:// URL is a router whatever its category says
+        category = ROUTERS if urls[0].protocol == "route" else urls[0].get("category") or PROVIDERS
         live = [u for u in urls if u.protocol != EMPTY_PROTOCOL]
         if category == PROVIDERS:
             self.providers = [u for u in live if u.get("enabled") != "false"]
         elif category == CONFIGURATORS:
             self.configurators = live
+        elif category == ROUTERS:
+            self.routers = live
+            self._directory.refresh_routers()
+            return
         else:
-            return  # routers: not applied yet
+            return
         self._directory.refresh()
 
 
@@ -90,6 +99,7 @@ class RegistryDirectory(Directory):
         self._listeners = [_Listener(self, r) for r in self._registries]
         self._invokers: dict[str, Invoker] = {}
         self._current: builtins.list[Invoker] = []
+        self._routers = RouterChain()
         self._closed = False
         self._changed = asyncio.Event()
 
@@ -132,8 +142,13 @@ class RegistryDirectory(Directory):
         for invoker in gone:
             asyncio.get_running_loop().create_task(invoker.close())
 
+    def refresh_routers(self) -> None:
+        """Rebuild the router chain from every registry's latest ``routers`` URLs (parsed here, once)."""
+        self._routers = RouterChain(build_routers(u for listener in self._listeners for u in listener.routers))
+
     def list(self, invocation: Invocation) -> builtins.list[Invoker]:
-        return [i for i in self._current if i.is_available()]
+        routed = self._routers.route(self._current, self._url, invocation)
+        return [i for i in routed if i.is_available()]
 
     def all(self) -> builtins.list[Invoker]:
         return list(self._current)
