@@ -167,7 +167,19 @@ class URL:
     Raises :class:`~dubbopy.errors.ConfigError` naming the bad part when a value is invalid.
     """
 
-    __slots__ = ("_full", "_hash", "_host", "_params", "_password", "_path", "_port", "_protocol", "_str", "_username")
+    __slots__ = (
+        "_full",
+        "_hash",
+        "_host",
+        "_ints",
+        "_params",
+        "_password",
+        "_path",
+        "_port",
+        "_protocol",
+        "_str",
+        "_username",
+    )
 
     _protocol: str
     _username: str
@@ -179,6 +191,7 @@ class URL:
     _full: str | None
     _str: str | None
     _hash: int | None
+    _ints: dict[tuple[str, str, int], int] | None
 
     def __init__(
         self,
@@ -224,6 +237,7 @@ class URL:
         setattr_(self, "_full", None)
         setattr_(self, "_str", None)
         setattr_(self, "_hash", None)
+        setattr_(self, "_ints", None)
 
     @property
     def protocol(self) -> str:
@@ -450,13 +464,24 @@ class URL:
         return value if value else default
 
     def get_int(self, key: str, default: int) -> int:
-        """``key`` as an integer, ``default`` when missing or empty; ConfigError when not a number."""
-        value = self._params.get(key)
-        if not value:
-            return default
-        if _INT.fullmatch(value) is None:
-            raise ConfigError(f"URL parameter {key}={value!r} is not an integer")
-        return int(value)
+        """``key`` as an integer, ``default`` when missing or empty; ConfigError when not a number.
+        Parsed once per URL (load balancers read weights on every call)."""
+        ints = self._ints
+        if ints is None:
+            ints = {}
+            object.__setattr__(self, "_ints", ints)
+        memo = ("", key, default)
+        found = ints.get(memo)
+        if found is None:
+            value = self._params.get(key)
+            if not value:
+                found = default
+            elif _INT.fullmatch(value) is None:
+                raise ConfigError(f"URL parameter {key}={value!r} is not an integer")
+            else:
+                found = int(value)
+            ints[memo] = found
+        return found
 
     def get_bool(self, key: str, default: bool) -> bool:
         """``key`` as a boolean, ``default`` when missing or empty.
@@ -484,22 +509,37 @@ class URL:
 
     def get_method_param(self, method: str, key: str, default: str | None = None) -> str | None:
         """A method-level parameter: ``<method>.<key>``, then dubbo-go's ``methods.<method>.<key>``, then
-        the service-level ``<key>``, then ``default`` (empty values count as missing)."""
+        the service-level ``<key>``, then ``default`` (empty values count as missing).
+
+        As in Java (``URLParam.getMethodParameterStrict``), method-level values are ignored when the URL has
+        a ``methods`` list whose text does not contain ``method``."""
         params = self._params
-        for name in (f"{method}.{key}", f"methods.{method}.{key}", key):
-            value = params.get(name)
-            if value:
-                return value
-        return default
+        methods = params.get("methods")
+        if not methods or method in methods:
+            for name in (f"{method}.{key}", f"methods.{method}.{key}"):
+                value = params.get(name)
+                if value:
+                    return value
+        return params.get(key) or default
 
     def get_method_int(self, method: str, key: str, default: int) -> int:
-        """:meth:`get_method_param` as an integer (``sayHello.timeout=7000``)."""
-        value = self.get_method_param(method, key)
-        if value is None:
-            return default
-        if _INT.fullmatch(value) is None:
-            raise ConfigError(f"URL parameter {key}={value!r} for method {method!r} is not an integer")
-        return int(value)
+        """:meth:`get_method_param` as an integer (``sayHello.timeout=7000``), parsed once per URL."""
+        ints = self._ints
+        if ints is None:
+            ints = {}
+            object.__setattr__(self, "_ints", ints)
+        memo = (method, key, default)
+        found = ints.get(memo)
+        if found is None:
+            value = self.get_method_param(method, key)
+            if value is None:
+                found = default
+            elif _INT.fullmatch(value) is None:
+                raise ConfigError(f"URL parameter {key}={value!r} for method {method!r} is not an integer")
+            else:
+                found = int(value)
+            ints[memo] = found
+        return found
 
     # ------------------------------------------------------------------------------------ derivation
 
