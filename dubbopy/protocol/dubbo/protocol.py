@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import functools
 import time
+import weakref
 from dataclasses import replace
 from typing import Any
 
@@ -48,6 +49,7 @@ from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Exporter, Invoker, RoutedExporter
 from dubbopy.rpc.protocol import Protocol
 from dubbopy.rpc.result import Result
+from dubbopy.rpc.shared import SharedPool
 from dubbopy.serialization.hessian2 import ClassRegistry
 from dubbopy.url import URL
 
@@ -170,14 +172,6 @@ def _deadline(timeout: object) -> float | None:
     return None
 
 
-class _SharedClient:
-    """An exchange client shared by every reference to one address, closed with the last of them."""
-
-    def __init__(self, client: ExchangeClient) -> None:
-        self.client = client
-        self.references = 0
-
-
 class DubboProtocol(Protocol):
     """See the module docstring. Options apply to every server and client this instance creates;
     URL parameters override them per export / reference."""
@@ -194,8 +188,8 @@ class DubboProtocol(Protocol):
         self.registry = registry
         self._servers: dict[str, tuple[DubboServer, ServiceTable, int]] = {}
         self._exporters: list[RoutedExporter] = []
-        self._shared: dict[str, _SharedClient] = {}
-        self._invokers: list[DubboInvoker] = []
+        self._shared: SharedPool[str, ExchangeClient] = SharedPool()
+        self._dedicated: weakref.WeakSet[DubboInvoker] = weakref.WeakSet()
 
     @property
     def default_port(self) -> int:
@@ -243,29 +237,15 @@ class DubboProtocol(Protocol):
         dedicated = url.get_int(c.CONNECTIONS_KEY, 0)
         if dedicated > 0:
             invoker = DubboInvoker(url, ExchangeClient(url.host, url.port, options), serialization)
-        else:
-            address = url.address
-            shared = self._shared.get(address)
-            if shared is None or shared.client.closed:
-                count = url.get_int(c.SHARE_CONNECTIONS_KEY, options.connections)
-                if count < 1:
-                    raise ConfigError(f"URL parameter {c.SHARE_CONNECTIONS_KEY}={count} must be >= 1")
-                shared = _SharedClient(ExchangeClient(url.host, url.port, replace(options, connections=count)))
-                self._shared[address] = shared
-            shared.references += 1
-            invoker = DubboInvoker(url, shared.client, serialization, release=self._releaser(address, shared))
-        self._invokers.append(invoker)
-        return invoker
-
-    def _releaser(self, address: str, shared: _SharedClient) -> Any:
-        async def release() -> None:
-            shared.references -= 1
-            if shared.references <= 0:
-                if self._shared.get(address) is shared:
-                    del self._shared[address]
-                await shared.client.close()
-
-        return release
+            self._dedicated.add(invoker)
+            return invoker
+        count = url.get_int(c.SHARE_CONNECTIONS_KEY, options.connections)
+        if count < 1:
+            raise ConfigError(f"URL parameter {c.SHARE_CONNECTIONS_KEY}={count} must be >= 1")
+        client, release = self._shared.lease(
+            url.address, lambda: ExchangeClient(url.host, url.port, replace(options, connections=count))
+        )
+        return DubboInvoker(url, client, serialization, release=release)
 
     # ------------------------------------------------------------------ shutdown
 
@@ -281,12 +261,9 @@ class DubboProtocol(Protocol):
         for exporter in exporters:
             await exporter.unexport()
         await self.stop_servers(grace=0)
-        invokers, self._invokers = self._invokers, []
-        for invoker in invokers:
+        for invoker in list(self._dedicated):
             await invoker.close()
-        shared, self._shared = list(self._shared.values()), {}
-        for entry in shared:
-            await entry.client.close()
+        await self._shared.close()
 
 
 def _bind_address(url: URL) -> str:

@@ -320,6 +320,11 @@ class ClientTransport:
         connection.conn.end_stream(stream.stream_id)
         connection.schedule_flush()
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
     async def close(self) -> None:
         """Close every connection; calls in flight end with UNAVAILABLE."""
         self._closed = True

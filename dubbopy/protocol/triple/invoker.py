@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any
 
 from dubbopy.errors import ConfigError, RpcError, StatusCode
@@ -34,51 +34,52 @@ def _response_attachments(stream: ClientStream) -> dict[str, str | bytes] | None
     return wire_metadata.to_attachments(trailers)
 
 
+def client_options_for(url: URL, options: ClientOptions | None) -> ClientOptions:
+    """``options`` plus what ``url`` says for every call on the connection: the ``version``, ``group`` and
+    ``application`` headers and the ``compressor``."""
+    extra = list(options.extra_headers) if options else []
+    version = url.get("version") or ""
+    group = url.get("group") or ""
+    application = url.get("application") or ""
+    if version:
+        extra.append(("tri-service-version", version))
+    if group:
+        extra.append(("tri-service-group", group))
+    if application:
+        extra.append(("tri-consumer-appname", application))
+    base = options or ClientOptions()
+    return ClientOptions(
+        max_receive_message_size=base.max_receive_message_size,
+        compression=base.compression or url.get("compressor"),
+        connect_timeout=base.connect_timeout,
+        keepalive_time=base.keepalive_time,
+        keepalive_timeout=base.keepalive_timeout,
+        ssl=base.ssl,
+        server_hostname=base.server_hostname,
+        extra_headers=tuple(extra),
+    )
+
+
 class TripleInvoker(BaseInvoker):
     """Calls one Triple provider; the URL gives address, ``version``, ``group`` and ``application``."""
 
-    def __init__(self, url: URL, options: ClientOptions | None = None) -> None:
+    def __init__(
+        self,
+        url: URL,
+        options: ClientOptions | None = None,
+        *,
+        transport: ClientTransport | None = None,
+        release: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        """``transport`` is a connection shared with other invokers (same address, version, group):
+        :meth:`close` then awaits ``release`` instead of closing it. Without one the invoker opens its own."""
         super().__init__(url)
         if not url.host or not url.port:
             raise ConfigError(f"a Triple address needs host and port, got {url.to_string()!r}")
-        extra = list(options.extra_headers) if options else []
-        version = url.get("version") or ""
-        group = url.get("group") or ""
-        application = url.get("application") or ""
-        if version:
-            extra.append(("tri-service-version", version))
-        if group:
-            extra.append(("tri-service-group", group))
-        if application:
-            extra.append(("tri-consumer-appname", application))
-        base = options or ClientOptions()
-        self.options = ClientOptions(
-            max_receive_message_size=base.max_receive_message_size,
-            compression=base.compression or url.get("compressor"),
-            connect_timeout=base.connect_timeout,
-            keepalive_time=base.keepalive_time,
-            keepalive_timeout=base.keepalive_timeout,
-            ssl=base.ssl,
-            server_hostname=base.server_hostname,
-            extra_headers=tuple(extra),
-        )
-        self.transport = ClientTransport(url.host, url.port, self.options)
+        self.options = client_options_for(url, options)
+        self.transport = transport or ClientTransport(url.host, url.port, self.options)
+        self._release = release
         self._senders: set[asyncio.Task[None]] = set()
-        self._owner: TripleInvoker | None = None
-
-    @classmethod
-    def sharing(cls, url: URL, owner: TripleInvoker) -> TripleInvoker:
-        """An invoker for ``url`` that sends over ``owner``'s connection (same address, version, group)
-        but reads its own URL's parameters, such as ``timeout``: references with different consumer
-        parameters share connections without sharing settings. Closing it leaves the connection to
-        ``owner``; it is unavailable once ``owner`` is closed."""
-        invoker = cls.__new__(cls)
-        BaseInvoker.__init__(invoker, url)
-        invoker.options = owner.options
-        invoker.transport = owner.transport
-        invoker._senders = set()
-        invoker._owner = owner
-        return invoker
 
     async def invoke(self, invocation: Invocation) -> Result:
         method = invocation.method
@@ -162,13 +163,16 @@ class TripleInvoker(BaseInvoker):
             stream.cancel(f"the request iterator raised {type(exc).__name__}: {exc}")
 
     def is_available(self) -> bool:
-        owner = self._owner
-        return not self.closed and (owner is None or not owner.closed)
+        return not self.closed and not self.transport.closed
 
     async def close(self) -> None:
+        if self.closed:
+            return
         await super().close()
         for task in list(self._senders):
             task.cancel()
-        if self._owner is None:
-            with contextlib.suppress(Exception):
+        with contextlib.suppress(Exception):
+            if self._release is not None:
+                await self._release()
+            else:
                 await self.transport.close()

@@ -17,16 +17,17 @@ import inspect
 from typing import Any
 
 from dubbopy.errors import ConfigError, RpcError, StatusCode
-from dubbopy.protocol.triple.client import ClientOptions
+from dubbopy.protocol.triple.client import ClientOptions, ClientTransport
 from dubbopy.protocol.triple.handlers import HandlerTable
 from dubbopy.protocol.triple.http_json import install_json_mode
-from dubbopy.protocol.triple.invoker import TripleInvoker
+from dubbopy.protocol.triple.invoker import TripleInvoker, client_options_for
 from dubbopy.protocol.triple.server import ServerOptions, TripleServer
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import BaseInvoker, Exporter, Invoker, RoutedExporter
 from dubbopy.rpc.method import ServiceDescriptor
 from dubbopy.rpc.protocol import Protocol
 from dubbopy.rpc.result import Result
+from dubbopy.rpc.shared import SharedPool
 from dubbopy.url import URL
 
 DEFAULT_PORT = 50051
@@ -72,7 +73,7 @@ class TripleProtocol(Protocol):
         self._servers: dict[str, TripleServer] = {}
         self._ports: dict[str, int] = {}
         self._exporters: list[RoutedExporter] = []
-        self._invokers: dict[tuple[str, int, str, str], TripleInvoker] = {}
+        self._transports: SharedPool[tuple[str, int, str, str], ClientTransport] = SharedPool()
 
     @property
     def default_port(self) -> int:
@@ -106,17 +107,15 @@ class TripleProtocol(Protocol):
         return exporter
 
     def refer(self, url: URL) -> Invoker:
+        """An invoker for ``url`` (no I/O here). References to one address, version and group share a
+        connection; each invoker reads its own URL's parameters (``timeout``, …) and closing it releases
+        only its lease on the connection."""
         if not url.host or not url.port:
             raise ConfigError(f"a Triple address needs host and port, got {url.to_string()!r}")
         key = (url.host, url.port, url.get("version") or "", url.get("group") or "")
-        invoker = self._invokers.get(key)
-        if invoker is None or invoker.closed:
-            invoker = TripleInvoker(url, self.client_options)
-            self._invokers[key] = invoker
-        elif invoker.url != url:
-            # another reference's parameters (timeout, …): its own invoker over the same connection
-            return TripleInvoker.sharing(url, invoker)
-        return invoker
+        options = client_options_for(url, self.client_options)
+        transport, release = self._transports.lease(key, lambda: ClientTransport(url.host, url.port, options))
+        return TripleInvoker(url, self.client_options, transport=transport, release=release)
 
     async def stop_servers(self, grace: float | None) -> None:
         """Graceful shutdown of every server (GOAWAY, ``grace`` seconds for in-flight calls)."""
@@ -129,6 +128,4 @@ class TripleProtocol(Protocol):
             await exporter.unexport()
         self._exporters.clear()
         await self.stop_servers(grace=0)
-        invokers, self._invokers = list(self._invokers.values()), {}
-        for invoker in invokers:
-            await invoker.close()
+        await self._transports.close()
