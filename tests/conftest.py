@@ -32,6 +32,10 @@ hypothesis.settings.register_profile("ci", derandomize=True, deadline=None, prin
 hypothesis.settings.register_profile("dev", deadline=None)
 hypothesis.settings.load_profile("ci" if IN_CI else "dev")
 
+# registry clients of the suite (and the provider processes it starts) keep their address cache files in
+# a directory of this run, not in ~/.dubbo (tests that check the location set their own)
+os.environ.setdefault("DUBBOPY_REGISTRY_CACHE_DIR", tempfile.mkdtemp(prefix="dubbopy-registry-cache-"))
+
 
 def generate(proto_dir: Path, *protos: str, grpc: bool = True) -> None:
     """Generate _pb2, .pyi, grpcio and dubbopy stubs for ``protos`` into ``tests/.gen``.

@@ -19,7 +19,7 @@ Java Dubbo's ``AbstractRegistry`` keeps such a file per registry; this one follo
   ``~/.dubbo/dubbo-registry-{application}-{host}-{port}.cache``: the ``dubbopy-`` prefix means a Java
   process on the same host never writes our file (Java writes its own in place, without merging, and may
   delete the lock file), and the protocol and a non-default group keep registries that share a host
-  and port (a ZooKeeper with two roots) apart.
+  and port (a ZooKeeper with two roots) apart. ``$DUBBOPY_REGISTRY_CACHE_DIR`` replaces ``~/.dubbo``.
 
 :class:`RegistryCache` is the store and knows nothing of registries (service keys, categories, URLs), so
 application-level discovery can keep its addresses in it too; :class:`CachingRegistry` applies it to
@@ -183,9 +183,15 @@ def load_properties(text: str) -> dict[str, str]:
 # ------------------------------------------------------------------------------------------ the file
 
 
+#: Environment variable naming the directory of default cache files (instead of ``~/.dubbo``), for a
+#: read-only home or a test run.
+CACHE_DIR_ENV: Final = "DUBBOPY_REGISTRY_CACHE_DIR"
+
+
 def cache_path(address: RegistryAddress, *, home: Path | None = None) -> Path | None:
     """Where the cache of the registry at ``address`` lives (see the module docstring); ``None`` when the
-    registry URL turns it off."""
+    registry URL turns it off. ``home`` (default: ``$DUBBOPY_REGISTRY_CACHE_DIR``, else the user's home)
+    is where ``.dubbo/`` goes."""
     url = address.url
     if not (url.get_bool("file.cache", True) and url.get_bool("file-cache", True)):
         return None
@@ -199,6 +205,8 @@ def cache_path(address: RegistryAddress, *, home: Path | None = None) -> Path | 
     if address.root != "/dubbo":
         parts.append(address.root.strip("/").replace("/", "-") or "root")
     name = "-".join(parts).replace(os.sep, "-") + ".cache"
+    if home is None and os.environ.get(CACHE_DIR_ENV):
+        return Path(os.environ[CACHE_DIR_ENV]) / name
     return (home or Path.home()) / ".dubbo" / name
 
 

@@ -77,7 +77,11 @@ def _address(text: str) -> Any:
     return parse_registry_address(URL.parse(text))
 
 
-def test_cache_location(tmp_path: Path) -> None:
+def test_cache_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DUBBOPY_REGISTRY_CACHE_DIR", str(tmp_path / "caches"))
+    assert cache_path(_address("zookeeper://10.0.0.1:2181")) == (
+        tmp_path / "caches" / "dubbopy-registry-zookeeper-10.0.0.1-2181.cache"
+    )
     home = tmp_path
     assert cache_path(_address("zookeeper://10.0.0.1:2181"), home=home) == (
         home / ".dubbo" / "dubbopy-registry-zookeeper-10.0.0.1-2181.cache"
@@ -268,7 +272,7 @@ async def test_a_corrupt_cache_file_is_logged_and_then_replaced(
 async def test_no_file_when_the_cache_is_off(
     zookeeper: Any, interface_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, switch: str
 ) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("DUBBOPY_REGISTRY_CACHE_DIR", str(tmp_path / ".dubbo"))
     registry = _registry_url("zookeeper", zookeeper.address)
     echo_class = _service(interface_name)
     client = dubbopy.Client(registries=[f"{registry}&{switch}"])
@@ -280,7 +284,7 @@ async def test_no_file_when_the_cache_is_off(
 async def test_two_registries_write_two_files(
     zookeeper: Any, etcd: Any, interface_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("DUBBOPY_REGISTRY_CACHE_DIR", str(tmp_path / ".dubbo"))
     registries = [_registry_url("zookeeper", zookeeper.address), _registry_url("etcd", etcd.address)]
     echo_class = _service(interface_name)
     client = dubbopy.Client(registries=registries)
