@@ -201,7 +201,8 @@ class Client:
     async def _open_registries(self) -> list[Registry]:
         """The client's registries, started once and shared by every reference."""
         if self._registries is None:
-            self._registries = asyncio.ensure_future(asyncio.gather(*(open_registry(u) for u in self.registry_urls)))
+            opening = (open_registry(u, application=self.application) for u in self.registry_urls)
+            self._registries = asyncio.ensure_future(asyncio.gather(*opening))
         return list(await asyncio.shield(self._registries))
 
     def generic(

@@ -181,7 +181,7 @@ class Server:
         """Publish every exported user service on every registry (built-ins are not published)."""
         if not self.registry_urls:
             return
-        self._registries = [await open_registry(u) for u in self.registry_urls]
+        self._registries = [await open_registry(u, application=self.application) for u in self.registry_urls]
         builtin = {HEALTH_SERVICE, *REFLECTION_SERVICES}
         for exporter in self._exporters:
             url = exporter.url

@@ -45,9 +45,12 @@ def provider_url(exported: URL) -> URL:
     return exported.replace(host=host).with_params(**params).without_params("bind.ip", "bind.port")
 
 
-async def open_registry(url: URL) -> Registry:
+async def open_registry(url: URL, *, application: str = "") -> Registry:
     """Create and start the registry for ``url`` (``zookeeper://…``) through the extension registry,
-    with its local address cache (:mod:`dubbopy.registry.cache`)."""
+    with its local address cache (:mod:`dubbopy.registry.cache`). ``application`` names the cache file
+    when the URL has no ``application`` of its own, as Java's does."""
+    if application and not url.get("application"):
+        url = url.with_param("application", application)
     name = url.protocol
     if name not in extension.registries:
         known = ", ".join(extension.registries.names()) or "none"

@@ -291,8 +291,8 @@ async def test_two_registries_write_two_files(
     async with _provider(registries[0], echo_class("zk")), _provider(registries[1], echo_class("etcd")), client:
         assert (await client.reference(echo_class).who("a")).endswith(":a")
     names = {
-        f"dubbopy-registry-zookeeper-{zookeeper.address.replace(':', '-')}.cache",
-        f"dubbopy-registry-etcdv3-{etcd.address.replace(':', '-')}.cache",
+        f"dubbopy-registry-dubbopy-consumer-zookeeper-{zookeeper.address.replace(':', '-')}.cache",
+        f"dubbopy-registry-dubbopy-consumer-etcdv3-{etcd.address.replace(':', '-')}.cache",
     }
     listed = await asyncio.to_thread(os.listdir, tmp_path / ".dubbo")
     files = {name: tmp_path / ".dubbo" / name for name in listed if name.endswith(".cache")}
