@@ -24,7 +24,7 @@ __all__ = ["CACHE", "GEN_DIR", "IN_CI", "ROOT", "require", "tool_path"]
 # peer fixtures kept in their own modules: hessian_js (tests/interop/node_fixtures.py); the Java harness
 # JVMs java33_provider, java27_provider, java33_consumer, java27_consumer, hessian_lite (java_fixtures.py);
 # registry servers: zookeeper (registry_fixtures.py)
-pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures", "registry_fixtures"]
+pytest_plugins = ["interop.node_fixtures", "interop.java_fixtures", "interop.go_fixtures", "registry_fixtures"]
 
 # CI explores a fixed set of examples (a red CI run is then reproducible and never a matter of luck)
 # and has no per-example deadline (the machine is shared); developers keep Hypothesis' random search.
