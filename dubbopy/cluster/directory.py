@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import builtins
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from dubbopy.errors import ConfigError
 from dubbopy.rpc.invocation import Invocation
@@ -30,8 +30,10 @@ class Directory(abc.ABC):
         and their method-level forms are read."""
 
     @abc.abstractmethod
-    def list(self, invocation: Invocation) -> builtins.list[Invoker]:
-        """The invokers that may take ``invocation`` now (routers already applied); may be empty."""
+    def list(self, invocation: Invocation) -> Sequence[Invoker]:
+        """The invokers that may take ``invocation`` (routers already applied, availability not checked:
+        the cluster checks the invoker it picks); may be empty. The same object comes back while the
+        invokers stay the same (balancers remember per-list work by identity); callers must not mutate it."""
 
     def is_available(self) -> bool:
         """Whether at least one invoker is available."""
@@ -55,7 +57,7 @@ class StaticDirectory(Directory):
     __slots__ = ("_closed", "_invokers", "_url")
 
     def __init__(self, invokers: Iterable[Invoker], url: URL | None = None) -> None:
-        self._invokers = list(invokers)
+        self._invokers = tuple(invokers)
         if url is None:
             if not self._invokers:
                 raise ConfigError("a StaticDirectory without invokers needs a url")
@@ -68,9 +70,9 @@ class StaticDirectory(Directory):
         """The URL given, or the first invoker's."""
         return self._url
 
-    def list(self, invocation: Invocation) -> builtins.list[Invoker]:
+    def list(self, invocation: Invocation) -> Sequence[Invoker]:
         """All invokers (a static directory does not route); empty once closed."""
-        return [] if self._closed else list(self._invokers)
+        return () if self._closed else self._invokers
 
     def all(self) -> builtins.list[Invoker]:
         """All invokers."""

@@ -146,9 +146,11 @@ class RegistryDirectory(Directory):
         """Rebuild the router chain from every registry's latest ``routers`` URLs (parsed here, once)."""
         self._routers = RouterChain(build_routers(u for listener in self._listeners for u in listener.routers))
 
-    def list(self, invocation: Invocation) -> builtins.list[Invoker]:
-        routed = self._routers.route(self._current, self._url, invocation)
-        return [i for i in routed if i.is_available()]
+    def list(self, invocation: Invocation) -> Sequence[Invoker]:
+        """The routed providers for ``invocation``, available or not: the cluster checks the one it picks
+        (as Java does), so a call never scans every provider. The same list object comes back until the
+        providers or the routers change; callers must not mutate it."""
+        return self._routers.route(self._current, self._url, invocation)
 
     def all(self) -> builtins.list[Invoker]:
         return list(self._current)

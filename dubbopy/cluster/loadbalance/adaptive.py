@@ -7,7 +7,7 @@ a :class:`~dubbopy.cluster.status.StatusTable`), so they only see calls made thr
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dubbopy.cluster.loadbalance.base import LoadBalance, weighted_pick
@@ -20,35 +20,49 @@ __all__ = ["LeastActiveLoadBalance", "P2CLoadBalance", "ShortestResponseLoadBala
 
 
 def _pick_lowest(
-    lb: LoadBalance, invokers: Sequence[Invoker], invocation: Invocation, score: Callable[[Invoker], float]
+    lb: LoadBalance, invokers: Sequence[Invoker], invocation: Invocation, scores: Sequence[float]
 ) -> Invoker:
-    """The invoker with the lowest ``score``; ties broken by weighted random (Java's shared walk)."""
-    lowest: list[int] = []
-    weights: list[int] = []
-    best = 0.0
-    for index, invoker in enumerate(invokers):
-        value = score(invoker)
-        weight = lb.weight(invoker, invocation)
-        if not lowest or value < best:
-            best = value
-            lowest = [index]
-            weights = [weight]
-        elif value == best:
-            lowest.append(index)
-            weights.append(weight)
+    """The invoker with the lowest of ``scores`` (one per invoker); ties broken by weighted random (Java's
+    shared walk)."""
+    best = min(scores)
+    lowest = [index for index, value in enumerate(scores) if value == best]
     if len(lowest) == 1:
         return invokers[lowest[0]]
-    return invokers[weighted_pick(lb.rng, lowest, weights)]
+    weights = lb.weights(invokers, invocation).weights
+    return invokers[weighted_pick(lb.rng, lowest, [weights[index] for index in lowest])]
+
+
+class _StatusLists:
+    """The :class:`RpcStatus` of each invoker of one list for one method, looked up once per list."""
+
+    __slots__ = ("_lists",)
+
+    def __init__(self) -> None:
+        self._lists: dict[str, tuple[Sequence[Invoker], list[RpcStatus]]] = {}
+
+    def of(self, lb: LoadBalance, invokers: Sequence[Invoker], method: str) -> list[RpcStatus]:
+        found = self._lists.get(method)
+        if found is not None and found[0] is invokers:
+            return found[1]
+        if len(self._lists) >= 1024:
+            self._lists.clear()
+        statuses = [lb.statuses.get(invoker.url, method) for invoker in invokers]
+        self._lists[method] = (invokers, statuses)
+        return statuses
 
 
 class LeastActiveLoadBalance(LoadBalance):
     """``leastactive``: the invoker with the fewest calls in flight for this method; among equals, weighted
     random (Java ``LeastActiveLoadBalance``)."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._status_lists = _StatusLists()
+
     def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """The least busy invoker."""
-        method = invocation.method_name
-        return _pick_lowest(self, invokers, invocation, lambda i: self.statuses.get(i.url, method).active)
+        statuses = self._status_lists.of(self, invokers, invocation.method_name)
+        return _pick_lowest(self, invokers, invocation, [status.active for status in statuses])
 
 
 @dataclass(slots=True)
@@ -87,15 +101,14 @@ class ShortestResponseLoadBalance(LoadBalance):
         """The invoker expected to answer first."""
         method = invocation.method_name
         windows = self._windows
-
-        def score(invoker: Invoker) -> float:
+        scores: list[float] = []
+        for invoker in invokers:
             key = (invoker.url, method)
             window = windows.get(key)
             if window is None:
                 window = windows[key] = _Window(self.statuses.get(invoker.url, method))
-            return window.estimate()
-
-        chosen = _pick_lowest(self, invokers, invocation, score)
+            scores.append(window.estimate())
+        chosen = _pick_lowest(self, invokers, invocation, scores)
         period = url.get_int("shortestresponse.slidePeriod", 30_000) / 1000
         now = time.monotonic()
         if now - self._window_start > period:

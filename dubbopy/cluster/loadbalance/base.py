@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_WARMUP_MS",
     "DEFAULT_WEIGHT",
     "LoadBalance",
+    "WeightTable",
     "calculate_warmup_weight",
     "get_weight",
     "weighted_pick",
@@ -86,6 +87,52 @@ def weighted_pick(rng: random.Random, candidates: Sequence[int], weights: Sequen
     return candidates[rng.randrange(len(candidates))]
 
 
+#: a bound on the remembered weight tables of one balancer (generic calls could name many methods)
+_MAX_WEIGHT_TABLES: Final = 1024
+#: "recompute on every call": a provider of the list may still be warming up
+_ALWAYS: Final = float("inf")
+
+
+class WeightTable:
+    """The weights of one invoker list for one method (valid until ``warm_until_ms``, wall clock), with
+    their ``total`` and whether they are all equal (``uniform``: a pick needs no walk)."""
+
+    __slots__ = ("invokers", "total", "uniform", "warm_until_ms", "weights")
+
+    def __init__(self, invokers: Sequence[Invoker], weights: Sequence[int], warm_until_ms: float) -> None:
+        self.invokers = invokers
+        self.weights = weights
+        self.warm_until_ms = warm_until_ms
+        self.total = sum(weights)
+        self.uniform = self.total <= 0 or all(w == weights[0] for w in weights)
+
+    def pick(self, rng: random.Random) -> int:
+        """An index chosen with probability proportional to its weight (Java's weighted random walk)."""
+        if self.uniform:
+            return rng.randrange(len(self.weights))
+        offset = rng.randrange(self.total)
+        for index, weight in enumerate(self.weights):
+            offset -= weight
+            if offset < 0:
+                return index
+        raise AssertionError("unreachable: offset < total")
+
+
+def _warm_until_ms(invokers: Sequence[Invoker], invocation: Invocation, now_ms: int) -> float:
+    """When the last provider of ``invokers`` ends its warm-up (0: none warms; inf: one has a timestamp
+    ahead of this clock, so its weight is 1 until the clocks agree)."""
+    until = 0.0
+    for invoker in invokers:
+        url = invoker.url
+        timestamp = url.get_int("timestamp", 0)
+        if timestamp <= 0 or url.get_method_int(invocation.method_name, "weight", DEFAULT_WEIGHT) <= 0:
+            continue
+        if timestamp > now_ms:
+            return _ALWAYS
+        until = max(until, timestamp + url.get_int("warmup", DEFAULT_WARMUP_MS))
+    return until
+
+
 class LoadBalance(abc.ABC):
     """Chooses the invoker that takes one call.
 
@@ -98,6 +145,7 @@ class LoadBalance(abc.ABC):
     def __init__(self) -> None:
         self.statuses = StatusTable()
         self.rng = random.Random()
+        self._weights: dict[str, WeightTable] = {}
 
     def select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """The invoker for ``invocation`` among ``invokers``; ``url`` is the consumer URL.
@@ -117,3 +165,18 @@ class LoadBalance(abc.ABC):
     def weight(self, invoker: Invoker, invocation: Invocation) -> int:
         """:func:`get_weight` of ``invoker`` now."""
         return get_weight(invoker, invocation)
+
+    def weights(self, invokers: Sequence[Invoker], invocation: Invocation) -> WeightTable:
+        """:func:`get_weight` of each of ``invokers`` now, remembered per method for this very list while
+        no provider in it is warming up (weights then only change with the list: URLs are immutable, and
+        a directory hands out a new list when its providers change; callers must not mutate a list)."""
+        method = invocation.method_name
+        table = self._weights.get(method)
+        if table is not None and table.invokers is invokers and time.time() * 1000 >= table.warm_until_ms:
+            return table
+        now_ms = time.time_ns() // 1_000_000
+        weights = [get_weight(invoker, invocation, now_ms) for invoker in invokers]
+        if len(self._weights) >= _MAX_WEIGHT_TABLES:
+            self._weights.clear()
+        table = self._weights[method] = WeightTable(invokers, weights, _warm_until_ms(invokers, invocation, now_ms))
+        return table

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from dubbopy.cluster.loadbalance.base import LoadBalance, weighted_pick
+from dubbopy.cluster.loadbalance.base import LoadBalance
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -24,8 +24,7 @@ class RandomLoadBalance(LoadBalance):
 
     def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """A weighted random pick."""
-        weights = [self.weight(invoker, invocation) for invoker in invokers]
-        return invokers[weighted_pick(self.rng, range(len(invokers)), weights)]
+        return invokers[self.weights(invokers, invocation).pick(self.rng)]
 
 
 @dataclass(slots=True)
@@ -34,7 +33,6 @@ class _Position:
 
     weight: int
     current: int = 0
-    last_seen: float = 0.0
 
 
 def _java_int(value: int) -> int:
@@ -54,33 +52,64 @@ class RoundRobinLoadBalance(LoadBalance):
 
     def __init__(self) -> None:
         super().__init__()
-        self._positions: dict[str, dict[URL, _Position]] = {}
+        self._positions: dict[str, _Positions] = {}
 
     def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """The next invoker of the smooth weighted sequence."""
         key = f"{invokers[0].url.service_key}.{invocation.method_name}"
-        positions = self._positions.setdefault(key, {})
-        now = time.monotonic()
+        state = self._positions.get(key)
+        if state is None:
+            state = self._positions[key] = _Positions()
+        positions = state.for_list(invokers)
         total = 0
-        best: _Position | None = None
-        chosen = invokers[0]
-        for invoker in invokers:
-            weight = self.weight(invoker, invocation)
-            position = positions.get(invoker.url)
-            if position is None:
-                position = positions[invoker.url] = _Position(weight)
-            elif position.weight != weight:
+        best_current = 0
+        best_index = -1
+        for index, (position, weight) in enumerate(
+            zip(positions, self.weights(invokers, invocation).weights, strict=True)
+        ):
+            if position.weight != weight:
                 position.weight = weight
                 position.current = 0
-            position.current += weight
-            position.last_seen = now
-            if best is None or position.current > best.current:
-                best = position
-                chosen = invoker
+            current = position.current = position.current + weight
+            if best_index < 0 or current > best_current:
+                best_current = current
+                best_index = index
             total += weight
-        if len(positions) != len(invokers):
-            for stale in [u for u, p in positions.items() if now - p.last_seen > RECYCLE_PERIOD]:
-                del positions[stale]
-        if best is not None:
-            best.current += _java_int(-_java_int(total))
-        return chosen
+        positions[best_index].current += _java_int(-_java_int(total))
+        return invokers[best_index]
+
+
+class _Positions:
+    """The round-robin state of one service method: a position per provider URL, and the positions of
+    the list last asked about (looked up once per list, not per call). A URL that has been out of every
+    list for :data:`RECYCLE_PERIOD` is forgotten (Java drops invokers not selected among for 60 s)."""
+
+    __slots__ = ("_by_url", "_left", "_list", "_listed")
+
+    def __init__(self) -> None:
+        self._by_url: dict[URL, _Position] = {}
+        self._left: dict[URL, float] = {}
+        self._list: Sequence[Invoker] = ()
+        self._listed: list[_Position] = []
+
+    def for_list(self, invokers: Sequence[Invoker]) -> list[_Position]:
+        if invokers is self._list:
+            return self._listed
+        now = time.monotonic()
+        urls = {invoker.url for invoker in invokers}
+        for url in self._by_url:
+            if url not in urls:
+                self._left.setdefault(url, now)
+        for url in urls:
+            self._left.pop(url, None)
+        for url in [u for u, since in self._left.items() if now - since > RECYCLE_PERIOD]:
+            del self._left[url]
+            del self._by_url[url]
+        listed = []
+        for invoker in invokers:
+            position = self._by_url.get(invoker.url)
+            if position is None:
+                position = self._by_url[invoker.url] = _Position(-1)  # -1: weight not yet seen
+            listed.append(position)
+        self._list, self._listed = invokers, listed
+        return listed

@@ -86,13 +86,13 @@ class ClusterInvoker(Invoker):
             return Result.from_exception(exc)
 
     @abc.abstractmethod
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """The strategy: call some of ``invokers`` (this call's list) and return the outcome. May raise
         :class:`~dubbopy.errors.RpcError` instead of returning it as a failed result."""
 
     # -------------------------------------------------------------------------------------- helpers
 
-    def list_invokers(self, invocation: Invocation) -> list[Invoker]:
+    def list_invokers(self, invocation: Invocation) -> Sequence[Invoker]:
         """The directory's invokers for ``invocation``."""
         return self._directory.list(invocation)
 
@@ -119,13 +119,17 @@ class ClusterInvoker(Invoker):
             raise no_provider(invocation, self._directory)
         if len(invokers) == 1:
             return invokers[0]
+        balancer = self.loadbalance(invocation)
+        if not tried:
+            # the first attempt (the common case): pick among all, as Java does, and only look again
+            # when the pick turns out unavailable, so a call never scans every invoker
+            chosen = balancer.select(invokers, self.url, invocation)
+            if chosen.is_available():
+                return chosen
         available = [invoker for invoker in invokers if invoker.is_available()]
-        if tried:
-            tried_ids = {id(t) for t in tried}
-            fresh = [invoker for invoker in available if id(invoker) not in tried_ids]
-        else:
-            fresh = available  # the first attempt: nothing to avoid, no per-invoker scan
-        return self.loadbalance(invocation).select(fresh or available or invokers, self.url, invocation)
+        tried_ids = {id(t) for t in tried}
+        fresh = [invoker for invoker in available if id(invoker) not in tried_ids]
+        return balancer.select(fresh or available or invokers, self.url, invocation)
 
     async def call(self, invoker: Invoker, invocation: Invocation) -> Result:
         """Invoke ``invoker``, counting the call in :attr:`statuses`."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Final
 
 from dubbopy.cluster.directory import Directory
@@ -44,7 +45,7 @@ class FailbackClusterInvoker(ClusterInvoker):
         """Failed calls waiting for a retry."""
         return len(self._pending)
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Call one provider; queue the call when it fails."""
         invoker = self.select(invocation, invokers)
         result = await self.call(invoker, invocation)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Final
 
 from dubbopy.cluster.directory import Directory
@@ -36,7 +37,7 @@ class FailoverClusterInvoker(ClusterInvoker):
             retries = self.url.get_method_int(invocation.method_name, "retries", DEFAULT_RETRIES)
         return max(retries + 1, 1)
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Try providers until one answers."""
         attempts = self.attempts(invocation)
         tried: list[Invoker] = []

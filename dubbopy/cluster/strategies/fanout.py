@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Final
 
 from dubbopy.cluster.directory import Directory
@@ -26,7 +27,7 @@ class ForkingClusterInvoker(ClusterInvoker):
     cancelled. When all fail, the last failure is. The wait is bounded by the call's deadline, else by the
     ``timeout`` parameter (ms, default 1000)."""
 
-    def targets(self, invocation: Invocation, invokers: list[Invoker]) -> list[Invoker]:
+    def targets(self, invocation: Invocation, invokers: Sequence[Invoker]) -> list[Invoker]:
         """The providers this call forks to."""
         forks = self.url.get_method_int(invocation.method_name, "forks", DEFAULT_FORKS)
         if forks <= 0 or forks >= len(invokers):
@@ -39,7 +40,7 @@ class ForkingClusterInvoker(ClusterInvoker):
             chosen.append(invoker)
         return chosen
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Race the calls."""
         if not invokers:
             raise no_provider(invocation, self.directory)
@@ -72,7 +73,7 @@ class BroadcastClusterInvoker(ClusterInvoker):
     """The call goes to every provider, one after the other (cache refreshes, configuration pushes); it
     fails with the last failure if any provider failed, else returns the last result."""
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Call everyone."""
         if not invokers:
             raise no_provider(invocation, self.directory)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from dubbopy.cluster.directory import Directory
 from dubbopy.cluster.strategies.base import Cluster, ClusterInvoker, no_provider
@@ -26,7 +27,7 @@ class FailfastClusterInvoker(ClusterInvoker):
     """One attempt on the balancer's choice; its outcome, error included, is the call's (for calls that
     must not run twice, such as writes that are not idempotent)."""
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Call one provider."""
         return await self.call(self.select(invocation, invokers), invocation)
 
@@ -43,7 +44,7 @@ class FailsafeClusterInvoker(ClusterInvoker):
             return Result()
         return result
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Call one provider."""
         return await self.call(self.select(invocation, invokers), invocation)
 
@@ -51,7 +52,7 @@ class FailsafeClusterInvoker(ClusterInvoker):
 class AvailableClusterInvoker(ClusterInvoker):
     """No balancer: the first invoker that is available takes the call."""
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Call the first available provider."""
         for invoker in invokers:
             if invoker.is_available():

@@ -152,7 +152,7 @@ class ZoneAwareClusterInvoker(ClusterInvoker):
         super().__init__(directory)
         self.rng = random.Random()
 
-    async def do_invoke(self, invocation: Invocation, invokers: list[Invoker]) -> Result:
+    async def do_invoke(self, invocation: Invocation, invokers: Sequence[Invoker]) -> Result:
         """Pick a registry by the rules of the module docstring and let it run the call."""
         if not invokers:
             raise no_provider(invocation, self.directory)
