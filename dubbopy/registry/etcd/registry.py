@@ -18,9 +18,10 @@ are put without a lease. Closing the registry revokes the lease, so its keys go 
 Subscriptions: one prefix watch per subscribed category path. A watch first reads the whole prefix (the
 first notification, before :meth:`EtcdRegistry.subscribe` returns), then follows events from the next
 revision. When the stream breaks (etcd restarted, connection lost) it is opened again from the revision
-after the last event seen, so no change in between is lost; if etcd has compacted that revision away, the
-prefix is read again in full. Listeners get the full matching list of the category after each change,
-``empty://`` when nothing matches, on the event loop (``dubbopy.registry.base``).
+after the last event seen, so no change in between is lost; if etcd has compacted that revision away, or
+has come back behind it (its data lost or restored from an older backup), the prefix is read again in full.
+Listeners get the full matching list of the category after each change, ``empty://`` when nothing
+matches, on the event loop (``dubbopy.registry.base``).
 """
 
 from __future__ import annotations
@@ -394,6 +395,16 @@ class EtcdRegistry(Registry):
                         watched.prefix,
                         answer.compact_revision,
                         answer.cancel_reason,
+                    )
+                    return True
+                if answer.created and answer.header.revision < watched.revision:
+                    # etcd came back with less history than we saw (its data was lost or restored from an
+                    # older backup): a watch from our revision would skip every change until it catches up
+                    _log.info(
+                        "etcd is at revision %d, behind the %d already seen on %r; reading it again",
+                        answer.header.revision,
+                        watched.revision,
+                        watched.prefix,
                     )
                     return True
                 if not answer.events:
