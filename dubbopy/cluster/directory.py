@@ -10,6 +10,7 @@ import abc
 import builtins
 from collections.abc import Iterable, Sequence
 
+from dubbopy.cluster.status import StatusTable
 from dubbopy.errors import ConfigError
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
@@ -19,9 +20,16 @@ __all__ = ["Directory", "StaticDirectory"]
 
 
 class Directory(abc.ABC):
-    """The current invokers of one service."""
+    """The current invokers of one service.
+
+    The cluster invoker that joins a directory hands it its call counters (:meth:`track`), so that a
+    directory retiring an invoker whose provider left can let the calls still running on it finish.
+    """
 
     __slots__ = ()
+
+    def track(self, statuses: StatusTable) -> None:  # noqa: B027 - optional for directories
+        """Called once by the joining cluster invoker with its call counters; ignored by default."""
 
     @property
     @abc.abstractmethod

@@ -22,9 +22,11 @@ import asyncio
 import builtins
 import logging
 from collections.abc import Callable, Sequence
+from typing import Final
 
 from dubbopy.cluster.directory import Directory
 from dubbopy.cluster.router import RouterChain, build_routers
+from dubbopy.cluster.status import StatusTable
 from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
@@ -32,6 +34,8 @@ from dubbopy.url import URL
 
 log = logging.getLogger(__name__)
 
+#: Longest wait (seconds) for the calls still running on an invoker whose provider left before closing it.
+RETIRE_GRACE: Final = 10.0
 #: consumer parameters that are not copied onto provider URLs
 _CONSUMER_ONLY = frozenset({"side", "category", "check", "pid", "timestamp", "methods", "register", "subscribe"})
 
@@ -102,6 +106,8 @@ class RegistryDirectory(Directory):
         self._routers = RouterChain()
         self._closed = False
         self._changed = asyncio.Event()
+        self._statuses: StatusTable | None = None
+        self._retiring: set[asyncio.Task[None]] = set()
 
     @property
     def url(self) -> URL:
@@ -140,7 +146,28 @@ class RegistryDirectory(Directory):
         self._changed.set()
         self._changed = asyncio.Event()
         for invoker in gone:
-            asyncio.get_running_loop().create_task(invoker.close())
+            task = asyncio.get_running_loop().create_task(self._retire(invoker))
+            self._retiring.add(task)
+            task.add_done_callback(self._retiring.discard)
+
+    def track(self, statuses: StatusTable) -> None:
+        """Remember the joining cluster's call counters (see :meth:`_retire`)."""
+        self._statuses = statuses
+
+    async def _retire(self, invoker: Invoker) -> None:
+        """Close an invoker whose provider left once the calls still running on it have ended (at most
+        :data:`RETIRE_GRACE` seconds), as Java's consumer waits for pending responses before closing a
+        channel: a provider that unregisters before it stops loses no call in flight."""
+        statuses = self._statuses
+        url = invoker.url
+        if statuses is not None:
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + RETIRE_GRACE
+            # counters have no event to wait on; a 20 ms poll for at most RETIRE_GRACE is cheap
+            while statuses.get(url).active > 0 and loop.time() < deadline and not self._closed:  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
+            statuses.forget(url)
+        await invoker.close()
 
     def refresh_routers(self) -> None:
         """Rebuild the router chain from every registry's latest ``routers`` URLs (parsed here, once)."""
@@ -184,3 +211,5 @@ class RegistryDirectory(Directory):
         invokers, self._invokers, self._current = list(self._invokers.values()), {}, []
         for invoker in invokers:
             await invoker.close()
+        if self._retiring:  # they see the directory closed and close their invokers at once
+            await asyncio.gather(*self._retiring, return_exceptions=True)

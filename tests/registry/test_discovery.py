@@ -100,3 +100,27 @@ async def test_no_provider_is_a_clear_unavailable(registry: str) -> None:
         with pytest.raises(dubbopy.RpcError) as caught:
             await asyncio.wait_for(echo.who("x"), 20)
     assert caught.value.status is StatusCode.UNAVAILABLE
+
+
+@pytest.mark.parametrize("protocol", ["dubbo", "tri"])
+async def test_a_call_in_flight_survives_its_provider_leaving(
+    registry: str, interface_name: str, protocol: str
+) -> None:
+    # the provider unregisters, then stops gracefully: the consumer, told the provider left, must let the
+    # call still running on it finish instead of closing the connection under it (retries=0: no failover)
+    @dubbopy.service(interface_name)
+    class Slow:
+        async def who(self, text: java.String) -> java.String:
+            await asyncio.sleep(1.0)
+            return f"slow:{text}"
+
+    server = await _provider(registry, Slow(), protocol)
+    try:
+        async with dubbopy.Client(registries=[registry]) as client:
+            echo = client.reference(Slow, params={"retries": "0", "timeout": "5000"})
+            call = asyncio.ensure_future(echo.who("a"))
+            await asyncio.sleep(0.3)
+            await server.stop(grace=5.0)
+            assert await call == "slow:a"
+    finally:
+        await server.stop(grace=0)

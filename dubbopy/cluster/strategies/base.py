@@ -47,6 +47,7 @@ class ClusterInvoker(Invoker):
     def __init__(self, directory: Directory) -> None:
         self._directory = directory
         self._statuses = StatusTable()
+        directory.track(self._statuses)
         self._balancers: dict[str, LoadBalance] = {}
         self._closed = False
 
