@@ -27,6 +27,7 @@ import contextlib
 import logging
 import ssl
 from dataclasses import dataclass, field, replace
+from typing import Final
 
 from dubbopy.errors import ConfigError, DecodeError, ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.dubbo import constants as c
@@ -103,6 +104,10 @@ class _Pending:
     future: asyncio.Future[Response]
     serialization_id: int
     return_type: str | None
+
+
+#: Seconds between reconnection attempts to a provider whose connections were all lost.
+RECONNECT_INTERVAL: Final = 2.0
 
 
 class ClientConnection(DubboConnection):
@@ -191,6 +196,7 @@ class ClientConnection(DubboConnection):
     def on_closed(self, exc: Exception | None) -> None:
         reason = f": {exc}" if exc else ""
         self._fail_pending(f"connection to {self.peer} lost{reason}")
+        self.client.connection_lost()
 
     def _fail_pending(self, message: str) -> None:
         pending, self.pending = self.pending, {}
@@ -212,6 +218,8 @@ class ExchangeClient:
         self._connecting: list[asyncio.Future[ClientConnection] | None] = [None] * self.options.connections
         self._next = 0
         self._closed = False
+        self._down = False
+        self._reconnecting: asyncio.Task[None] | None = None
 
     @property
     def target(self) -> str:
@@ -229,10 +237,31 @@ class ExchangeClient:
         return [conn for conn in self._slots if conn is not None and not conn.closed]
 
     def is_available(self) -> bool:
-        """Not closed, and not every open connection is readonly (an unopened slot counts as usable)."""
-        if self._closed:
+        """Not closed, not down (connections lost or refused, until a reconnection succeeds), and not every
+        open connection readonly (an unopened slot counts as usable). As in Java, a cluster does not pick
+        an unavailable provider while it has others."""
+        if self._closed or self._down:
             return False
         return any(conn is None or conn.closed or not conn.readonly for conn in self._slots)
+
+    def connection_lost(self) -> None:
+        """A connection closed: with none left open the provider is down, and a background task tries to
+        reconnect every :data:`RECONNECT_INTERVAL` seconds (Java's reconnect timer) until it is back."""
+        if self._closed or any(conn is not None and not conn.closed for conn in self._slots):
+            return
+        self._mark_down()
+
+    def _mark_down(self) -> None:
+        self._down = True
+        if self._reconnecting is None or self._reconnecting.done():
+            with contextlib.suppress(RuntimeError):  # no running loop: the next call reconnects
+                self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        while self._down and not self._closed:
+            await asyncio.sleep(RECONNECT_INTERVAL)
+            with contextlib.suppress(RpcError):
+                await self._connect_slot(0)
 
     # ------------------------------------------------------------------ connections
 
@@ -284,11 +313,14 @@ class ExchangeClient:
                 )
         except (OSError, TimeoutError, ssl.SSLError) as exc:
             why = f"timed out after {self.options.connect_timeout}s" if isinstance(exc, TimeoutError) else str(exc)
+            if not any(conn is not None and not conn.closed for conn in self._slots):
+                self._mark_down()
             raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {self.target}: {why}") from exc
         if self._closed:
             conn.close()
             raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed")
         self._slots[index] = conn
+        self._down = False
         return conn
 
     # ------------------------------------------------------------------ calls
@@ -346,6 +378,8 @@ class ExchangeClient:
     async def close(self) -> None:
         """Close every connection; calls in flight fail with ``UNAVAILABLE``. Idempotent."""
         self._closed = True
+        if self._reconnecting is not None:
+            self._reconnecting.cancel()
         for connecting in self._connecting:
             if connecting is not None and not connecting.done():
                 connecting.cancel()
