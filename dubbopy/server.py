@@ -208,6 +208,8 @@ class Server:
         export_url = url.replace(path=entry.name).with_params(**params)
         if url.protocol == "tri":
             if entry.interface is not None:
+                # dubbo-go consumers read IDL-mode from the provider URL; without it they call in IDL mode
+                export_url = export_url.with_param("IDL-mode", "non-IDL")
                 descriptor, implementation = wrapper_service(entry.interface, export_url)
                 return ServiceInvoker(export_url, descriptor, implementation)
             assert entry.descriptor is not None
