@@ -25,10 +25,14 @@ def _pick_lowest(
     """The invoker with the lowest of ``scores`` (one per invoker); ties broken by weighted random (Java's
     shared walk)."""
     best = min(scores)
+    ties = scores.count(best)
+    if ties == 1:
+        return invokers[scores.index(best)]
+    table = lb.weights(invokers, invocation)
+    if ties == len(scores):  # an idle cluster: every invoker ties
+        return invokers[table.pick(lb.rng)]
     lowest = [index for index, value in enumerate(scores) if value == best]
-    if len(lowest) == 1:
-        return invokers[lowest[0]]
-    weights = lb.weights(invokers, invocation).weights
+    weights = table.weights
     return invokers[weighted_pick(lb.rng, lowest, [weights[index] for index in lowest])]
 
 
@@ -80,10 +84,22 @@ class _Window:
 
     def estimate(self) -> float:
         """Mean successful response time in this window times the calls in flight plus this one."""
-        status = self.status
-        count = status.succeeded - self.succeeded
-        average = (status.succeeded_elapsed - self.succeeded_elapsed) / count if count > 0 else 0.0
-        return average * (status.active + 1)
+        return _estimates([self])[0]
+
+
+def _estimates(windows: Sequence[_Window]) -> list[float]:
+    """:meth:`_Window.estimate` of each window, in one pass (it runs over every provider on every call)."""
+    estimates: list[float] = []
+    append = estimates.append
+    for window in windows:
+        status = window.status
+        count = status.total - status.failed - window.succeeded
+        if count > 0:
+            elapsed = status.total_elapsed - status.failed_elapsed - window.succeeded_elapsed
+            append(elapsed / count * (status.active + 1))
+        else:
+            append(0.0)
+    return estimates
 
 
 class ShortestResponseLoadBalance(LoadBalance):
@@ -95,27 +111,34 @@ class ShortestResponseLoadBalance(LoadBalance):
     def __init__(self) -> None:
         super().__init__()
         self._windows: dict[tuple[URL, str], _Window] = {}
+        self._listed: dict[str, tuple[Sequence[Invoker], list[_Window]]] = {}
         self._window_start = time.monotonic()
 
     def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """The invoker expected to answer first."""
         method = invocation.method_name
         windows = self._windows
-        scores: list[float] = []
-        for invoker in invokers:
-            key = (invoker.url, method)
-            window = windows.get(key)
-            if window is None:
-                window = windows[key] = _Window(self.statuses.get(invoker.url, method))
-            scores.append(window.estimate())
-        chosen = _pick_lowest(self, invokers, invocation, scores)
+        listed = self._listed.get(method)
+        if listed is None or listed[0] is not invokers:
+            found: list[_Window] = []
+            for invoker in invokers:
+                key = (invoker.url, method)
+                window = windows.get(key)
+                if window is None:
+                    window = windows[key] = _Window(self.statuses.get(invoker.url, method))
+                found.append(window)
+            if len(self._listed) >= 1024:
+                self._listed.clear()
+            listed = self._listed[method] = (invokers, found)
+        chosen = _pick_lowest(self, invokers, invocation, _estimates(listed[1]))
         period = url.get_int("shortestresponse.slidePeriod", 30_000) / 1000
         now = time.monotonic()
         if now - self._window_start > period:
             self._window_start = now
-            listed = {(invoker.url, method) for invoker in invokers}
-            for key in [key for key in windows if key[1] == method and key not in listed]:
+            keep = {(invoker.url, method) for invoker in invokers}
+            for key in [key for key in windows if key[1] == method and key not in keep]:
                 del windows[key]
+            self._listed.clear()
             for window in windows.values():
                 window.reset()
         return chosen

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Final
 
 from dubbopy.cluster.loadbalance.base import LoadBalance
@@ -27,14 +26,6 @@ class RandomLoadBalance(LoadBalance):
         return invokers[self.weights(invokers, invocation).pick(self.rng)]
 
 
-@dataclass(slots=True)
-class _Position:
-    """One invoker's smooth round-robin state."""
-
-    weight: int
-    current: int = 0
-
-
 def _java_int(value: int) -> int:
     """``value`` wrapped to a Java ``int``: Java sums the weights in an ``int``, so weights whose total
     passes 2**31 - 1 wrap (and its sequence with them); doing the same keeps a mixed fleet in step."""
@@ -52,64 +43,79 @@ class RoundRobinLoadBalance(LoadBalance):
 
     def __init__(self) -> None:
         super().__init__()
-        self._positions: dict[str, _Positions] = {}
+        self._rings: dict[str, _Ring] = {}
+        self._last: tuple[Sequence[Invoker], str, _Ring] | None = None
 
     def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """The next invoker of the smooth weighted sequence."""
-        key = f"{invokers[0].url.service_key}.{invocation.method_name}"
-        state = self._positions.get(key)
-        if state is None:
-            state = self._positions[key] = _Positions()
-        positions = state.for_list(invokers)
-        total = 0
-        best_current = 0
-        best_index = -1
-        for index, (position, weight) in enumerate(
-            zip(positions, self.weights(invokers, invocation).weights, strict=True)
-        ):
-            if position.weight != weight:
-                position.weight = weight
-                position.current = 0
-            current = position.current = position.current + weight
-            if best_index < 0 or current > best_current:
-                best_current = current
-                best_index = index
-            total += weight
-        positions[best_index].current += _java_int(-_java_int(total))
-        return invokers[best_index]
+        method = invocation.method_name
+        last = self._last
+        if last is not None and last[0] is invokers and last[1] == method:
+            ring = last[2]
+        else:
+            key = f"{invokers[0].url.service_key}.{method}"
+            found = self._rings.get(key)
+            if found is None:
+                found = self._rings[key] = _Ring()
+            ring = found
+            self._last = (invokers, method, ring)
+        return invokers[ring.next(invokers, self.weights(invokers, invocation).weights)]
 
 
-class _Positions:
-    """The round-robin state of one service method: a position per provider URL, and the positions of
-    the list last asked about (looked up once per list, not per call). A URL that has been out of every
-    list for :data:`RECYCLE_PERIOD` is forgotten (Java drops invokers not selected among for 60 s)."""
+class _Ring:
+    """The smooth round-robin state of one service method (see :class:`RoundRobinLoadBalance`).
 
-    __slots__ = ("_by_url", "_left", "_list", "_listed")
+    The ``current`` and ``weight`` of the providers of the list last asked about are kept in plain lists,
+    so a pick is two list passes; they go back into a per-URL table when the list changes. A URL that has
+    been out of every list for :data:`RECYCLE_PERIOD` is forgotten (Java drops invokers not selected
+    among for 60 s).
+    """
+
+    __slots__ = ("_by_url", "_currents", "_invokers", "_left", "_total", "_urls", "_weights")
 
     def __init__(self) -> None:
-        self._by_url: dict[URL, _Position] = {}
+        self._by_url: dict[URL, tuple[int, int]] = {}  # weight, current
         self._left: dict[URL, float] = {}
-        self._list: Sequence[Invoker] = ()
-        self._listed: list[_Position] = []
+        self._invokers: Sequence[Invoker] = ()
+        self._urls: list[URL] = []
+        self._weights: Sequence[int] = []
+        self._currents: list[int] = []
+        self._total = 0
 
-    def for_list(self, invokers: Sequence[Invoker]) -> list[_Position]:
-        if invokers is self._list:
-            return self._listed
+    def next(self, invokers: Sequence[Invoker], weights: Sequence[int]) -> int:
+        """The index in ``invokers`` (with these ``weights``) of the next pick."""
+        if invokers is not self._invokers:
+            self._switch(invokers)
+        if weights is not self._weights:
+            seen = self._weights
+            currents = self._currents
+            for index, weight in enumerate(weights):
+                if seen[index] != weight:  # Java: a weight change restarts that invoker's current at 0
+                    currents[index] = 0
+            self._weights = weights
+            self._total = _java_int(sum(_java_int(w) for w in weights))
+        currents = self._currents = [c + w for c, w in zip(self._currents, weights, strict=True)]
+        best = currents.index(max(currents))
+        currents[best] += _java_int(-self._total)
+        return best
+
+    def _switch(self, invokers: Sequence[Invoker]) -> None:
+        by_url = self._by_url
+        for url, weight, current in zip(self._urls, self._weights, self._currents, strict=True):
+            by_url[url] = (weight, current)
         now = time.monotonic()
-        urls = {invoker.url for invoker in invokers}
-        for url in self._by_url:
-            if url not in urls:
+        urls = [invoker.url for invoker in invokers]
+        listed = set(urls)
+        for url in by_url:
+            if url not in listed:
                 self._left.setdefault(url, now)
-        for url in urls:
+        for url in listed:
             self._left.pop(url, None)
         for url in [u for u, since in self._left.items() if now - since > RECYCLE_PERIOD]:
             del self._left[url]
-            del self._by_url[url]
-        listed = []
-        for invoker in invokers:
-            position = self._by_url.get(invoker.url)
-            if position is None:
-                position = self._by_url[invoker.url] = _Position(-1)  # -1: weight not yet seen
-            listed.append(position)
-        self._list, self._listed = invokers, listed
-        return listed
+            del by_url[url]
+        states = [by_url.get(url, (-1, 0)) for url in urls]  # -1: weight not seen yet
+        self._invokers = invokers
+        self._urls = urls
+        self._weights = [weight for weight, _ in states]
+        self._currents = [current for _, current in states]
