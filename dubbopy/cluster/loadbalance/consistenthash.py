@@ -65,9 +65,10 @@ def _arguments(invocation: Invocation) -> Sequence[Any]:
 class HashRing:
     """The ring of one service method over a fixed invoker list."""
 
-    __slots__ = ("_indexes", "_invokers", "_points", "_targets")
+    __slots__ = ("_indexes", "_invokers", "_points", "_source", "_targets")
 
     def __init__(self, invokers: Sequence[Invoker], method: str) -> None:
+        self._source = invokers  # directories hand out the same list object until it changes
         self._invokers = tuple(invokers)
         url = invokers[0].url
         replicas = url.get_method_int(method, "hash.nodes", DEFAULT_HASH_NODES)
@@ -91,6 +92,8 @@ class HashRing:
 
     def built_for(self, invokers: Sequence[Invoker]) -> bool:
         """Whether this ring was built over exactly ``invokers``."""
+        if invokers is self._source:
+            return True
         return len(invokers) == len(self._invokers) and all(
             a is b for a, b in zip(invokers, self._invokers, strict=True)
         )
