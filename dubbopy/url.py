@@ -191,7 +191,7 @@ class URL:
     _full: str | None
     _str: str | None
     _hash: int | None
-    _ints: dict[tuple[str, str, int], int] | None
+    _ints: dict[tuple[str | None, str, int], int] | None
 
     def __init__(
         self,
@@ -466,22 +466,7 @@ class URL:
     def get_int(self, key: str, default: int) -> int:
         """``key`` as an integer, ``default`` when missing or empty; ConfigError when not a number.
         Parsed once per URL (load balancers read weights on every call)."""
-        ints = self._ints
-        if ints is None:
-            ints = {}
-            object.__setattr__(self, "_ints", ints)
-        memo = ("", key, default)
-        found = ints.get(memo)
-        if found is None:
-            value = self._params.get(key)
-            if not value:
-                found = default
-            elif _INT.fullmatch(value) is None:
-                raise ConfigError(f"URL parameter {key}={value!r} is not an integer")
-            else:
-                found = int(value)
-            ints[memo] = found
-        return found
+        return self._int(None, key, default)
 
     def get_bool(self, key: str, default: bool) -> bool:
         """``key`` as a boolean, ``default`` when missing or empty.
@@ -524,6 +509,10 @@ class URL:
 
     def get_method_int(self, method: str, key: str, default: int) -> int:
         """:meth:`get_method_param` as an integer (``sayHello.timeout=7000``), parsed once per URL."""
+        return self._int(method, key, default)
+
+    def _int(self, method: str | None, key: str, default: int) -> int:
+        """The integer of ``key`` (of ``method`` when given), remembered in this (immutable) URL."""
         ints = self._ints
         if ints is None:
             ints = {}
@@ -531,11 +520,12 @@ class URL:
         memo = (method, key, default)
         found = ints.get(memo)
         if found is None:
-            value = self.get_method_param(method, key)
-            if value is None:
+            value = self._params.get(key) if method is None else self.get_method_param(method, key)
+            if not value:
                 found = default
             elif _INT.fullmatch(value) is None:
-                raise ConfigError(f"URL parameter {key}={value!r} for method {method!r} is not an integer")
+                where = "" if method is None else f" for method {method!r}"
+                raise ConfigError(f"URL parameter {key}={value!r}{where} is not an integer")
             else:
                 found = int(value)
             ints[memo] = found
