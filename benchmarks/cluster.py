@@ -276,15 +276,8 @@ async def measure(counts: Sequence[int], balancers: Sequence[str], target_s: flo
 
 def render(rows: list[Row], meta: dict[str, Any], args: argparse.Namespace) -> str:
     """The Markdown between the markers."""
-    load = ", ".join(str(x) for x in meta["load_average"])
-    out = []
-    if args.quick:
-        out += ["**Quick smoke run (`--quick`): these figures are not measurements.**", ""]
+    out = report.run_header(meta, quick=args.quick)
     out += [
-        f"Command: `{meta['command']}`  ",
-        f"Date: {meta['date']}  ",
-        f"Machine: {meta['nproc']} CPUs ({meta['usable_cpus']} usable), {meta['cpu_model']}; "
-        f"{meta['platform']}; load average at start {load}  ",
         f"Python: {meta['python']}, asyncio event loop  ",
         f"Timing: µs per call, sequential `await`s in one coroutine, each run ≈ {args.target_seconds:g} s; "
         f"median of {args.repeat} runs, the direct call and the stack timed back to back in each. "

@@ -330,16 +330,9 @@ def _ratio(result: Result, base: Result | None, op: str) -> str:
 
 def render(results: list[Result], meta: dict[str, Any], args: argparse.Namespace) -> str:
     """The Markdown between the markers."""
-    load = ", ".join(str(x) for x in meta["load_average"])
     base = next((r for r in results if r.name == "dubbopy"), None)
-    out = []
-    if args.quick:
-        out += ["**Quick smoke run (`--quick`): these figures are not measurements.**", ""]
+    out = report.run_header(meta, quick=args.quick)
     out += [
-        f"Command: `{meta['command']}`  ",
-        f"Date: {meta['date']}  ",
-        f"Machine: {meta['nproc']} CPUs ({meta['usable_cpus']} usable), {meta['cpu_model']}; "
-        f"{meta['platform']}; load average at start {load}  ",
         f"Python: {meta['python']}  ",
         f"Timing: `timeit`, best of {args.repeat} runs of ≥ {args.target_seconds:g} s each, garbage collection "
         "off; µs per op, and in brackets the ratio to dubbopy (lower is faster). Every decoder reads the "

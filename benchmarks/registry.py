@@ -421,15 +421,8 @@ def _cell(value: float | None) -> str:
 
 def render(outcomes: list[Outcome], meta: dict[str, Any], args: argparse.Namespace) -> str:
     """The Markdown between the markers."""
-    load = ", ".join(str(x) for x in meta["load_average"])
-    out = []
-    if args.quick:
-        out += ["**Quick smoke run (`--quick`): these figures are not measurements.**", ""]
+    out = report.run_header(meta, quick=args.quick)
     out += [
-        f"Command: `{meta['command']}`  ",
-        f"Date: {meta['date']}  ",
-        f"Machine: {meta['nproc']} CPUs ({meta['usable_cpus']} usable), {meta['cpu_model']}; "
-        f"{meta['platform']}; load average at start {load}  ",
         f"Python: {meta['python']}; kazoo {_version('kazoo')}, grpcio {_version('grpcio')}  ",
         f"Cycles: {args.cycles} per registry after {WARMUP_CYCLES} untimed; the consumer calls every "
         f"{args.poll_ms:g} ms while it waits. Milliseconds, nearest-rank percentiles.",

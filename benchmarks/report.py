@@ -97,6 +97,20 @@ def machine_facts(command: str) -> dict[str, Any]:
 # rendering
 
 
+def run_header(meta: dict[str, Any], *, quick: bool) -> list[str]:
+    """The lines every recorded run starts with: a warning for a ``--quick`` smoke run, then the exact
+    command, the date and the machine (its load average at the start included)."""
+    load = ", ".join(str(x) for x in meta["load_average"])
+    out = ["**Quick smoke run (`--quick`): these figures are not measurements.**", ""] if quick else []
+    return [
+        *out,
+        f"Command: `{meta['command']}`  ",
+        f"Date: {meta['date']}  ",
+        f"Machine: {meta['nproc']} CPUs ({meta['usable_cpus']} usable), {meta['cpu_model']}; "
+        f"{meta['platform']}; load average at start {load}  ",
+    ]
+
+
 def _num(value: Any) -> str:
     return f"{value:,.0f}" if isinstance(value, int | float) else "—"
 
@@ -180,15 +194,8 @@ def _problems(results: list[dict[str, Any]]) -> list[str]:
 def render(results: list[dict[str, Any]], cases: list[CaseLike], settings: SettingsLike, meta: dict[str, Any]) -> str:
     """The Markdown that goes between the markers (the markers themselves excluded)."""
     packages = ", ".join(f"{k} {v}" for k, v in meta["packages"].items() if v != "not installed")
-    load = ", ".join(str(x) for x in meta["load_average"])
-    out = []
-    if settings.quick:
-        out += ["**Quick smoke run (`--quick`): these figures are not measurements.**", ""]
+    out = run_header(meta, quick=settings.quick)
     out += [
-        f"Command: `{meta['command']}`  ",
-        f"Date: {meta['date']}  ",
-        f"Machine: {meta['nproc']} CPUs ({meta['usable_cpus']} usable), {meta['cpu_model']}; "
-        f"{meta['platform']}; load average at start {load}  ",
         f"Python: {meta['python']}  ",
         f"Packages: {packages}  ",
         f"Workload: {_workload(settings)}",
