@@ -19,23 +19,14 @@ Nothing here is a pytest plugin: the fixtures live in ``tests/interop/go_fixture
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import concurrent.futures
-import contextlib
 import itertools
-import json
 import shutil
-import signal
-import socket
-import subprocess
-import threading
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, TypedDict, Unpack
 
+from peer_process import JsonLinesProcess, PeerProcess, free_port
 from testenv import CACHE, ROOT
 
 GO_DIR = ROOT / "tests" / "interop" / "go"
@@ -78,135 +69,18 @@ def missing() -> str | None:
     return None
 
 
-def free_port() -> int:
-    """A loopback TCP port that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 # -------------------------------------------------------------------------------------------- processes
 
 
-class GoProcess:
-    """One harness process. ``start()`` waits (bounded) for its ``READY`` line; ``stop()`` sends SIGTERM
-    and waits, killing it only if it lingers. Also a context manager."""
+class GoProcess(PeerProcess):
+    """One harness process (``peer_process``): the harness binary run in ``tests/interop/go``, failing with
+    :class:`GoHarnessError`."""
+
+    error_type = GoHarnessError
+    start_timeout = START_TIMEOUT
 
     def __init__(self, name: str, args: list[str]) -> None:
-        self.name = name
-        self.argv = [str(binary()), *args]
-        self.ready_line: str | None = None
-        self._process: subprocess.Popen[str] | None = None
-        self._stderr: collections.deque[str] = collections.deque(maxlen=80)
-        self._ready = threading.Event()
-        self._exited = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._write_lock = threading.Lock()
-
-    @property
-    def running(self) -> bool:
-        """Whether the process is alive."""
-        return self._process is not None and self._process.poll() is None
-
-    def start(self, timeout: float = START_TIMEOUT) -> Self:
-        """Start the process and wait until it prints READY; :class:`GoHarnessError` (with its log) if not."""
-        self._process = subprocess.Popen(
-            self.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-            bufsize=1,
-            cwd=GO_DIR,
-        )
-        for target, what in ((self._pump_stdout, "stdout"), (self._pump_stderr, "stderr")):
-            thread = threading.Thread(target=target, name=f"{self.name}-{what}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-        deadline = time.monotonic() + timeout
-        while not self._ready.wait(timeout=0.1):
-            if self._exited.is_set() or self._process.poll() is not None:
-                status = self._process.wait()
-                self.stop()
-                raise self.error(f"exited with status {status} before printing READY")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise self.error(f"did not print READY within {timeout:.0f} s")
-        return self
-
-    def error(self, what: str) -> GoHarnessError:
-        """A :class:`GoHarnessError` naming this process, with the end of its log."""
-        tail = "\n".join(list(self._stderr)[-40:])
-        return GoHarnessError(f"{self.name} {what}" + (f"; its log ends with:\n{tail}" if tail else ""))
-
-    def _pump_stdout(self) -> None:
-        assert self._process is not None
-        assert self._process.stdout is not None
-        for raw in self._process.stdout:
-            line = raw.rstrip("\n")
-            if not self._ready.is_set() and line.startswith("READY"):
-                self.ready_line = line
-                self._ready.set()
-            elif self._ready.is_set():
-                self.on_line(line)
-            else:
-                self._stderr.append(f"[stdout] {line}")
-        self._exited.set()
-        self.on_exit()
-
-    def _pump_stderr(self) -> None:
-        assert self._process is not None
-        assert self._process.stderr is not None
-        for line in self._process.stderr:
-            self._stderr.append(line.rstrip("\n"))
-
-    def on_line(self, line: str) -> None:
-        """A stdout line after READY (the consumer reads its answers here)."""
-        self._stderr.append(f"[stdout] {line}")
-
-    def on_exit(self) -> None:
-        """stdout ended: the process is gone."""
-
-    def send(self, line: str) -> None:
-        """Write one line to the process's stdin."""
-        process = self._process
-        if process is None or process.stdin is None or process.poll() is not None:
-            raise self.error("is not running")
-        with self._write_lock:
-            try:
-                process.stdin.write(line + "\n")
-                process.stdin.flush()
-            except OSError as exc:
-                raise self.error(f"stopped reading its stdin ({exc})") from exc
-
-    def stop(self, timeout: float = 15.0) -> int | None:
-        """SIGTERM, wait up to ``timeout`` s (then SIGKILL); returns the exit status."""
-        process, self._process = self._process, None
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            status = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            status = process.wait()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        return status
-
-    def __enter__(self) -> Self:
-        return self if self._process is not None else self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        super().__init__(name, [str(binary()), *args], cwd=GO_DIR)
 
 
 # ------------------------------------------------------------------------------------------------ provider
@@ -272,131 +146,57 @@ class GoCallResult:
     attempts: int
 
 
-class GoConsumer(GoProcess):
+class CallOptions(TypedDict, total=False):
+    """The keyword arguments of :meth:`GoConsumer.call` (see :func:`call_request` for their defaults)."""
+
+    interface: str
+    method: str
+    protocol: str
+    version: str
+    group: str
+    wait: float
+
+
+def call_request(
+    registry: str,
+    args: list[str],
+    *,
+    interface: str = GREETINGS_SERVICE,
+    method: str = "sayHi",
+    protocol: str = "dubbo",
+    version: str = "",
+    group: str = "",
+    wait: float = 30.0,
+) -> dict[str, Any]:
+    """The driver request for one call (see ``tests/interop/go/main.go``)."""
+    return {
+        "registry": registry,
+        "interface": interface,
+        "method": method,
+        "args": args,
+        "protocol": protocol,
+        "version": version,
+        "group": group,
+        "wait": wait,
+    }
+
+
+class GoConsumer(GoProcess, JsonLinesProcess):
     """The Go consumer call driver: :meth:`call` / :meth:`acall` discover through a registry and call."""
 
     def __init__(self) -> None:
         super().__init__("go-consumer", ["consumer"])
-        self._ids = itertools.count(1)
-        self._pending: dict[int, concurrent.futures.Future[dict[str, Any]]] = {}
-        self._pending_lock = threading.Lock()
 
-    def submit(self, message: Mapping[str, Any]) -> concurrent.futures.Future[dict[str, Any]]:
-        """Send a request; the future gets its answer (or a :class:`GoHarnessError`)."""
-        request_id = next(self._ids)
-        future: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
-        with self._pending_lock:
-            self._pending[request_id] = future
-        try:
-            self.send(json.dumps({**message, "id": request_id}))
-        except Exception:
-            with self._pending_lock:
-                self._pending.pop(request_id, None)
-            raise
-        return future
-
-    @staticmethod
-    def _request(
-        registry: str,
-        args: list[str],
-        *,
-        interface: str,
-        method: str,
-        protocol: str,
-        version: str,
-        group: str,
-        wait: float,
-    ) -> dict[str, Any]:
-        return {
-            "registry": registry,
-            "interface": interface,
-            "method": method,
-            "args": args,
-            "protocol": protocol,
-            "version": version,
-            "group": group,
-            "wait": wait,
-        }
-
-    def call(
-        self,
-        registry: str,
-        args: list[str],
-        *,
-        interface: str = GREETINGS_SERVICE,
-        method: str = "sayHi",
-        protocol: str = "dubbo",
-        version: str = "",
-        group: str = "",
-        wait: float = 30.0,
-    ) -> GoCallResult:
+    def call(self, registry: str, args: list[str], **options: Unpack[CallOptions]) -> GoCallResult:
         """Discover ``interface`` in ``registry`` and call ``method(*args)`` (String arguments), retrying
         for up to ``wait`` seconds while no provider is found or the call fails."""
-        request = self._request(
-            registry,
-            args,
-            interface=interface,
-            method=method,
-            protocol=protocol,
-            version=version,
-            group=group,
-            wait=wait,
-        )
-        future = self.submit(request)
-        try:
-            return _result(future.result(timeout=wait + CALL_TIMEOUT))
-        except concurrent.futures.TimeoutError:
-            raise self.error(f"gave no answer within {wait + CALL_TIMEOUT:.0f} s to {request!r:.200}") from None
+        request = call_request(registry, args, **options)
+        return _result(self.request(request, timeout=request["wait"] + CALL_TIMEOUT))
 
-    async def acall(
-        self,
-        registry: str,
-        args: list[str],
-        *,
-        interface: str = GREETINGS_SERVICE,
-        method: str = "sayHi",
-        protocol: str = "dubbo",
-        version: str = "",
-        group: str = "",
-        wait: float = 30.0,
-    ) -> GoCallResult:
+    async def acall(self, registry: str, args: list[str], **options: Unpack[CallOptions]) -> GoCallResult:
         """:meth:`call` for async tests: the event loop keeps running (a Python provider on it can answer)."""
-        request = self._request(
-            registry,
-            args,
-            interface=interface,
-            method=method,
-            protocol=protocol,
-            version=version,
-            group=group,
-            wait=wait,
-        )
-        future = self.submit(request)
-        try:
-            async with asyncio.timeout(wait + CALL_TIMEOUT):
-                answer: dict[str, Any] = await asyncio.wrap_future(future)
-                return _result(answer)
-        except TimeoutError:
-            raise self.error(f"gave no answer within {wait + CALL_TIMEOUT:.0f} s to {request!r:.200}") from None
-
-    def on_line(self, line: str) -> None:
-        try:
-            answer = json.loads(line)
-            request_id = answer["id"]
-        except (ValueError, KeyError, TypeError):
-            super().on_line(line)
-            return
-        with self._pending_lock:
-            future = self._pending.pop(request_id, None)
-        if future is not None and not future.done():
-            future.set_result(answer)
-
-    def on_exit(self) -> None:
-        with self._pending_lock:
-            waiting, self._pending = list(self._pending.values()), {}
-        for future in waiting:
-            if not future.done():
-                future.set_exception(self.error("exited before answering"))
+        request = call_request(registry, args, **options)
+        return _result(await self.arequest(request, wait=request["wait"] + CALL_TIMEOUT))
 
 
 def _result(answer: Mapping[str, Any]) -> GoCallResult:

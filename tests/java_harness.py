@@ -26,27 +26,19 @@ Nothing here is a pytest plugin: the session fixtures live in ``tests/interop/ja
 
 from __future__ import annotations
 
-import asyncio
-import collections
-import concurrent.futures
-import contextlib
 import datetime as dt
 import decimal
 import itertools
-import json
 import math
 import os
 import shutil
-import signal
-import socket
-import subprocess
-import threading
-import time
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
+
+from peer_process import JsonLinesProcess, PeerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 JAVA_DIR = ROOT / "tests" / "interop" / "java"
@@ -135,23 +127,22 @@ def missing(version: str) -> str | None:
     return None
 
 
-def free_port() -> int:
-    """A loopback TCP port that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 # -------------------------------------------------------------------------------------------- processes
 
 
-class JavaProcess:
-    """One harness JVM. ``start()`` waits (bounded) until it prints a line starting with ``ready``;
-    ``stop()`` sends SIGTERM and waits, killing it only if it lingers. Also a context manager.
+class JavaProcess(PeerProcess):
+    """One harness JVM (``peer_process``): the ``main`` class of one Dubbo line's class path, started with
+    :data:`JVM_FLAGS` and ``properties`` as ``-D`` flags, failing with :class:`JavaHarnessError`.
 
     stdout is the harness protocol; stderr (the JVM's logs) is kept, the last lines of it go into errors.
     """
+
+    error_type = JavaHarnessError
+    log_name = "stderr"
+    decode_errors = "surrogatepass"
+    start_timeout = START_TIMEOUT
+    poll_interval = 0.2
+    stop_timeout = 20.0
 
     def __init__(
         self,
@@ -164,203 +155,21 @@ class JavaProcess:
     ) -> None:
         if version not in DUBBO_VERSIONS:
             raise ValueError(f"version must be one of {sorted(DUBBO_VERSIONS)}, not {version!r}")
-        self.name = name
         self.version = version
         self.main = main
         self.properties = dict(properties or {})
-        self.ready_prefix = ready
-        self.ready_line: str | None = None
-        self._process: subprocess.Popen[str] | None = None
-        self._stderr: collections.deque[str] = collections.deque(maxlen=80)
-        self._ready = threading.Event()
-        self._exited = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._write_lock = threading.Lock()
-
-    @property
-    def argv(self) -> list[str]:
-        """The java command line."""
         java = java_executable() or "java"
-        flags = [*JVM_FLAGS, *(ADD_OPENS_27 if self.version == "27" else ())]
+        flags = [*JVM_FLAGS, *(ADD_OPENS_27 if version == "27" else ())]
         props = [f"-D{key}={value}" for key, value in self.properties.items()]
-        return [java, *flags, *props, "-cp", classpath(self.version), self.main]
-
-    @property
-    def pid(self) -> int | None:
-        """The JVM's process id while it runs."""
-        return self._process.pid if self._process is not None else None
-
-    def start(self, timeout: float = START_TIMEOUT) -> Self:
-        """Start the JVM and wait until it is ready; :class:`JavaHarnessError` (with its stderr tail) if not."""
-        self._process = subprocess.Popen(
-            self.argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="surrogatepass",
-            bufsize=1,
-        )
-        for target, what in ((self._pump_stdout, "stdout"), (self._pump_stderr, "stderr")):
-            thread = threading.Thread(target=target, name=f"{self.name}-{what}", daemon=True)
-            thread.start()
-            self._threads.append(thread)
-        if self.ready_prefix is None:
-            return self
-        deadline = time.monotonic() + timeout
-        while not self._ready.wait(timeout=0.2):
-            if self._exited.is_set() or self._process.poll() is not None:
-                status = self._process.wait()
-                self.stop()
-                raise self.error(f"exited with status {status} before printing {self.ready_prefix}")
-            if time.monotonic() > deadline:
-                self.stop()
-                raise self.error(f"did not print {self.ready_prefix} within {timeout:.0f} s")
-        return self
-
-    def error(self, what: str) -> JavaHarnessError:
-        """A :class:`JavaHarnessError` naming this JVM, with the end of its stderr."""
-        tail = self.stderr_tail()
-        return JavaHarnessError(f"{self.name} JVM {what}" + (f"; its stderr ends with:\n{tail}" if tail else ""))
-
-    def stderr_tail(self, lines: int = 40) -> str:
-        """The last ``lines`` lines the JVM wrote to stderr."""
-        return "\n".join(list(self._stderr)[-lines:])
-
-    def _pump_stdout(self) -> None:
-        assert self._process is not None
-        assert self._process.stdout is not None
-        for raw in self._process.stdout:
-            line = raw.rstrip("\n")
-            if not self._ready.is_set() and self.ready_prefix is not None:
-                if line.startswith(self.ready_prefix):
-                    self.ready_line = line
-                    self._ready.set()
-                else:
-                    self._stderr.append(f"[stdout] {line}")
-                continue
-            self.on_line(line)
-        self._exited.set()
-        self.on_exit()
-
-    def _pump_stderr(self) -> None:
-        assert self._process is not None
-        assert self._process.stderr is not None
-        for line in self._process.stderr:
-            self._stderr.append(line.rstrip("\n"))
-
-    def on_line(self, line: str) -> None:
-        """A stdout line after READY (subclasses read their protocol here)."""
-        self._stderr.append(f"[stdout] {line}")
-
-    def on_exit(self) -> None:
-        """stdout ended: the JVM is gone (subclasses fail what was waiting)."""
-
-    def send(self, line: str) -> None:
-        """Write one line to the JVM's stdin."""
-        process = self._process
-        if process is None or process.stdin is None or process.poll() is not None:
-            raise self.error("is not running")
-        with self._write_lock:
-            try:
-                process.stdin.write(line + "\n")
-                process.stdin.flush()
-            except (BrokenPipeError, OSError) as exc:
-                raise self.error(f"stopped reading its stdin ({exc})") from exc
-
-    def stop(self, timeout: float = 20.0) -> int | None:
-        """SIGTERM, wait up to ``timeout`` s (then SIGKILL); returns the exit status."""
-        process, self._process = self._process, None
-        if process is None:
-            return None
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-        try:
-            status = process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            status = process.wait()
-        for stream in (process.stdin, process.stdout, process.stderr):
-            if stream is not None:
-                with contextlib.suppress(OSError):
-                    stream.close()
-        for thread in self._threads:
-            thread.join(timeout=5)
-        return status
-
-    def __enter__(self) -> Self:
-        return self if self._process is not None else self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
+        argv = [java, *flags, *props, "-cp", classpath(version), main]
+        super().__init__(name, argv, label=f"{name} JVM", ready=ready)
 
 
-class JsonLinesJvm(JavaProcess):
+class JsonLinesJvm(JavaProcess, JsonLinesProcess):
     """A JVM answering one JSON object per stdout line to one JSON request per stdin line, matched by
     ``"id"``. Requests may overlap (the consumer driver runs calls concurrently)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._ids = itertools.count(1)
-        self._pending: dict[int, concurrent.futures.Future[dict[str, Any]]] = {}
-        self._pending_lock = threading.Lock()
-
-    def submit(self, message: Mapping[str, Any]) -> concurrent.futures.Future[dict[str, Any]]:
-        """Send a request; the future gets its answer (or a :class:`JavaHarnessError`)."""
-        request_id = next(self._ids)
-        future: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
-        with self._pending_lock:
-            self._pending[request_id] = future
-        try:
-            self.send(json.dumps({**message, "id": request_id}, allow_nan=False))
-        except Exception:
-            with self._pending_lock:
-                self._pending.pop(request_id, None)
-            raise
-        future.add_done_callback(lambda _: self._forget(request_id))
-        return future
-
-    def _forget(self, request_id: int) -> None:
-        with self._pending_lock:
-            self._pending.pop(request_id, None)
-
-    def request(self, message: Mapping[str, Any], *, timeout: float = CALL_TIMEOUT) -> dict[str, Any]:
-        """Send a request and wait (bounded) for its answer."""
-        future = self.submit(message)
-        try:
-            return future.result(timeout=timeout)
-        except concurrent.futures.TimeoutError:
-            future.cancel()
-            raise self.error(f"gave no answer within {timeout:.0f} s to {message!r:.200}") from None
-
-    async def arequest(self, message: Mapping[str, Any], *, wait: float = CALL_TIMEOUT) -> dict[str, Any]:
-        """:meth:`request` for async tests: the event loop keeps running (a Python provider on it can answer)."""
-        future = self.submit(message)
-        try:
-            async with asyncio.timeout(wait):
-                return await asyncio.wrap_future(future)
-        except TimeoutError:
-            raise self.error(f"gave no answer within {wait:.0f} s to {message!r:.200}") from None
-
-    def on_line(self, line: str) -> None:
-        try:
-            answer = json.loads(line)
-            request_id = answer["id"]
-        except (ValueError, KeyError, TypeError):
-            super().on_line(line)
-            return
-        with self._pending_lock:
-            future = self._pending.get(request_id)
-        if future is not None and not future.done():
-            future.set_result(answer)
-
-    def on_exit(self) -> None:
-        with self._pending_lock:
-            waiting = list(self._pending.values())
-        for future in waiting:
-            if not future.done():
-                future.set_exception(self.error("exited before answering"))
+    request_timeout = CALL_TIMEOUT
 
 
 class JavaProvider(JavaProcess):
@@ -558,8 +367,9 @@ class HessianLite(JsonLinesJvm):
     def __init__(self) -> None:
         super().__init__("hessian-lite", "33", HESSIAN_MAIN, ready=None)
 
-    def start(self, timeout: float = START_TIMEOUT) -> Self:
+    def start(self, timeout: float | None = None) -> Self:
         """Start the JVM and wait (bounded) for the answer to a ping."""
+        timeout = self.start_timeout if timeout is None else timeout
         super().start(timeout)
         try:
             self.version_info = self.request({"op": "ping"}, timeout=timeout)
@@ -568,7 +378,7 @@ class HessianLite(JsonLinesJvm):
             raise
         return self
 
-    def request(self, message: Mapping[str, Any], *, timeout: float = CALL_TIMEOUT) -> dict[str, Any]:
+    def request(self, message: Mapping[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
         """Send one request; :class:`HessianLiteError` when hessian-lite answers ``{"error": ...}``."""
         answer = super().request(message, timeout=timeout)
         if "error" in answer:
@@ -763,7 +573,7 @@ class OracleJvm(JsonLinesJvm):
     """A one-request-at-a-time harness JVM (``JsonLinesLoop`` in the Java sources) whose failures are
     answered ``{"error": ...}``: :meth:`request` raises them as :class:`JavaHarnessError`."""
 
-    def request(self, message: Mapping[str, Any], *, timeout: float = CALL_TIMEOUT) -> dict[str, Any]:
+    def request(self, message: Mapping[str, Any], *, timeout: float | None = None) -> dict[str, Any]:
         """Send one request and wait (bounded) for its answer; :class:`JavaHarnessError` on ``{"error": ...}``."""
         answer = super().request(message, timeout=timeout)
         if "error" in answer:

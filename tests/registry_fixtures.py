@@ -28,9 +28,13 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 import testenv
+
+if TYPE_CHECKING:
+    from kazoo.client import KazooClient
 
 TESTS_DIR = Path(__file__).resolve().parent
 INSTALL_ZOOKEEPER = "scripts/install-zookeeper.sh"
@@ -127,6 +131,20 @@ class ServerProcess:
         self.start()
 
 
+S = TypeVar("S", bound=ServerProcess)
+
+
+def _running(make: Callable[[Path], S], prefix: str, parent: Path | None = None) -> Iterator[S]:
+    """Yield ``make(<a fresh temp dir>)`` started; stop it and remove the dir afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=parent) as tmp:
+        server = make(Path(tmp))
+        try:
+            server.start()
+            yield server
+        finally:
+            server.stop()
+
+
 class ZooKeeperServer(ServerProcess):
     """A test ZooKeeper on one fixed loopback port and one data dir; :meth:`restart` keeps both.
 
@@ -193,13 +211,7 @@ def _java(request: pytest.FixtureRequest) -> str:
 @contextlib.contextmanager
 def running_zookeeper(java: str) -> Iterator[ZooKeeperServer]:
     """A started :class:`ZooKeeperServer` in a fresh temp dir, stopped and removed on exit."""
-    with tempfile.TemporaryDirectory(prefix="dubbopy-zk-") as tmp:
-        server = ZooKeeperServer(java, Path(tmp))
-        try:
-            server.start()
-            yield server
-        finally:
-            server.stop()
+    yield from _running(lambda base: ZooKeeperServer(java, base), "dubbopy-zk-")
 
 
 @pytest.fixture(scope="session")
@@ -215,6 +227,21 @@ def private_zookeeper(request: pytest.FixtureRequest) -> Iterator[ZooKeeperServe
     """A ZooKeeper of this test's own (about a second to start), for tests that stop or restart it."""
     with running_zookeeper(_java(request)) as server:
         yield server
+
+
+@contextlib.contextmanager
+def kazoo_client(address: str, timeout: float = 30.0) -> Iterator[KazooClient]:
+    """A plain kazoo client of the ZooKeeper at ``address`` (``host:port``), connected within ``timeout``
+    seconds, stopped and closed on exit: to write nodes as Dubbo Admin does, or read what dubbopy wrote."""
+    from kazoo.client import KazooClient
+
+    client = KazooClient(hosts=address)
+    client.start(timeout=timeout)
+    try:
+        yield client
+    finally:
+        client.stop()
+        client.close()
 
 
 def expire_session(address: str, client_id: tuple[int, bytes]) -> None:
@@ -334,14 +361,7 @@ def running_etcd(binary: str) -> Iterator[EtcdServer]:
     """A started :class:`EtcdServer` with a fresh data dir (under /dev/shm when it exists), stopped and
     removed on exit."""
     shm = Path("/dev/shm")
-    parent = str(shm) if shm.is_dir() else None
-    with tempfile.TemporaryDirectory(prefix="dubbopy-etcd-", dir=parent) as tmp:
-        server = EtcdServer(binary, Path(tmp))
-        try:
-            server.start()
-            yield server
-        finally:
-            server.stop()
+    yield from _running(lambda base: EtcdServer(binary, base), "dubbopy-etcd-", shm if shm.is_dir() else None)
 
 
 @pytest.fixture(scope="session")

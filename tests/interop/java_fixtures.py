@@ -22,18 +22,15 @@ It is not ``tests/interop/conftest.py`` because a conftest there would shadow ``
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from java_harness import (
     DUBBO_VERSIONS,
     INSTALL,
-    HessianLite,
-    JavaConsumer,
-    JavaProvider,
-    LoadBalanceOracle,
-    RegistryNodes,
+    JavaProcess,
     missing,
     start_consumer,
     start_hessian_lite,
@@ -44,6 +41,7 @@ from java_harness import (
 from testenv import require
 
 TESTS_DIR = Path(__file__).resolve().parents[1]
+J = TypeVar("J", bound=JavaProcess)
 
 
 def require_java_harness(request: pytest.FixtureRequest, version: str) -> None:
@@ -52,73 +50,52 @@ def require_java_harness(request: pytest.FixtureRequest, version: str) -> None:
     require(f"the Java Dubbo {DUBBO_VERSIONS[version]} interop harness ({reason})", reason is None, INSTALL)
 
 
-@pytest.fixture(scope="session")
-def java33_provider(request: pytest.FixtureRequest) -> Iterator[JavaProvider]:
-    """A Java Dubbo 3.3.6 provider on free loopback ports: ``dubbo_url`` and ``tri_url``."""
-    require_java_harness(request, "33")
-    with start_provider("33") as provider:
-        yield provider
+def _session_jvm(name: str, version: str, start: Callable[[str], J], doc: str) -> Any:
+    """A session fixture ``name``: ``start(version)`` once the harness of ``version`` is ready, stopped at the
+    end of the session."""
+
+    def fixture(request: pytest.FixtureRequest) -> Iterator[J]:
+        require_java_harness(request, version)
+        with start(version) as jvm:
+            yield jvm
+
+    fixture.__name__ = fixture.__qualname__ = name
+    fixture.__doc__ = doc
+    return pytest.fixture(scope="session", name=name)(fixture)
 
 
-@pytest.fixture(scope="session")
-def java27_provider(request: pytest.FixtureRequest) -> Iterator[JavaProvider]:
-    """A Java Dubbo 2.7.23 provider on a free loopback port: ``dubbo_url``."""
-    require_java_harness(request, "27")
-    with start_provider("27") as provider:
-        yield provider
-
-
-@pytest.fixture(scope="session")
-def java33_consumer(request: pytest.FixtureRequest) -> Iterator[JavaConsumer]:
-    """The Java Dubbo 3.3.6 consumer call driver."""
-    require_java_harness(request, "33")
-    with start_consumer("33") as consumer:
-        yield consumer
-
-
-@pytest.fixture(scope="session")
-def java27_consumer(request: pytest.FixtureRequest) -> Iterator[JavaConsumer]:
-    """The Java Dubbo 2.7.23 consumer call driver."""
-    require_java_harness(request, "27")
-    with start_consumer("27") as consumer:
-        yield consumer
-
-
-@pytest.fixture(scope="session")
-def hessian_lite(request: pytest.FixtureRequest) -> Iterator[HessianLite]:
-    """Java hessian-lite as a Hessian 2.0 peer: ``encode``, ``decode``, ``reencode``, ``*_stream``."""
-    require_java_harness(request, "33")
-    with start_hessian_lite() as peer:
-        yield peer
-
-
-@pytest.fixture(scope="session")
-def java33_loadbalance(request: pytest.FixtureRequest) -> Iterator[LoadBalanceOracle]:
-    """Java Dubbo 3.3.6's ConsistentHashLoadBalance and RoundRobinLoadBalance as an oracle."""
-    require_java_harness(request, "33")
-    with start_loadbalance_oracle("33") as oracle:
-        yield oracle
-
-
-@pytest.fixture(scope="session")
-def java27_loadbalance(request: pytest.FixtureRequest) -> Iterator[LoadBalanceOracle]:
-    """Java Dubbo 2.7.23's ConsistentHashLoadBalance and RoundRobinLoadBalance as an oracle."""
-    require_java_harness(request, "27")
-    with start_loadbalance_oracle("27") as oracle:
-        yield oracle
-
-
-@pytest.fixture(scope="session")
-def java33_registry_nodes(request: pytest.FixtureRequest) -> Iterator[RegistryNodes]:
-    """Java Dubbo 3.3.6 reading ZooKeeper registry nodes."""
-    require_java_harness(request, "33")
-    with start_registry_nodes("33") as reader:
-        yield reader
-
-
-@pytest.fixture(scope="session")
-def java27_registry_nodes(request: pytest.FixtureRequest) -> Iterator[RegistryNodes]:
-    """Java Dubbo 2.7.23 reading ZooKeeper registry nodes."""
-    require_java_harness(request, "27")
-    with start_registry_nodes("27") as reader:
-        yield reader
+java33_provider = _session_jvm(
+    "java33_provider",
+    "33",
+    start_provider,
+    "A Java Dubbo 3.3.6 provider on free loopback ports: ``dubbo_url`` and ``tri_url``.",
+)
+java27_provider = _session_jvm(
+    "java27_provider", "27", start_provider, "A Java Dubbo 2.7.23 provider on a free loopback port: ``dubbo_url``."
+)
+java33_consumer = _session_jvm("java33_consumer", "33", start_consumer, "The Java Dubbo 3.3.6 consumer call driver.")
+java27_consumer = _session_jvm("java27_consumer", "27", start_consumer, "The Java Dubbo 2.7.23 consumer call driver.")
+hessian_lite = _session_jvm(
+    "hessian_lite",
+    "33",
+    lambda _: start_hessian_lite(),
+    "Java hessian-lite as a Hessian 2.0 peer: ``encode``, ``decode``, ``reencode``, ``*_stream``.",
+)
+java33_loadbalance = _session_jvm(
+    "java33_loadbalance",
+    "33",
+    start_loadbalance_oracle,
+    "Java Dubbo 3.3.6's ConsistentHashLoadBalance and RoundRobinLoadBalance as an oracle.",
+)
+java27_loadbalance = _session_jvm(
+    "java27_loadbalance",
+    "27",
+    start_loadbalance_oracle,
+    "Java Dubbo 2.7.23's ConsistentHashLoadBalance and RoundRobinLoadBalance as an oracle.",
+)
+java33_registry_nodes = _session_jvm(
+    "java33_registry_nodes", "33", start_registry_nodes, "Java Dubbo 3.3.6 reading ZooKeeper registry nodes."
+)
+java27_registry_nodes = _session_jvm(
+    "java27_registry_nodes", "27", start_registry_nodes, "Java Dubbo 2.7.23 reading ZooKeeper registry nodes."
+)

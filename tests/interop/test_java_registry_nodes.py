@@ -23,7 +23,7 @@ import pytest
 from java_api import GreetingsService
 from java_harness import RegistryNodes
 from kazoo.client import KazooClient
-from registry_fixtures import ZooKeeperServer
+from registry_fixtures import ZooKeeperServer, kazoo_client
 
 import dubbopy
 from dubbopy.registry.zookeeper.registry import node_path
@@ -56,13 +56,8 @@ def reader(request: pytest.FixtureRequest) -> RegistryNodes:
 @pytest.fixture
 def inspector(zookeeper: ZooKeeperServer) -> Iterator[KazooClient]:
     """A plain kazoo client, to wait for nodes and read their names."""
-    client = KazooClient(hosts=zookeeper.address)
-    client.start(timeout=DEADLINE)
-    try:
+    with kazoo_client(zookeeper.address, DEADLINE) as client:
         yield client
-    finally:
-        client.stop()
-        client.close()
 
 
 @pytest.fixture

@@ -1,11 +1,16 @@
-"""What the registry tests share: a recording listener, URL builders, the spec's provider URL."""
+"""What the registry tests share: a recording listener, URL builders, the spec's provider URL, an echo
+service and in-process providers registered in a real registry."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
+import dubbopy
+from dubbopy import java
 from dubbopy.url import URL
 
 # spec/url.md §2: a Java 3.3 provider URL (the registries' tests write its encoded form out by hand)
@@ -61,3 +66,46 @@ def addresses(urls: Sequence[URL]) -> set[str]:
 
 def is_empty(urls: Sequence[URL]) -> bool:
     return len(urls) == 1 and urls[0].protocol == "empty"
+
+
+def echo_service(name: str) -> Any:
+    """A ``@dubbopy.service`` class for interface ``name`` (a test's own, so no other test's providers answer):
+    ``Echo(tag).who(text)`` and ``.ping(text)`` answer ``"<tag>:<text>"``; ``calls`` counts the ``who`` calls."""
+
+    @dubbopy.service(name)
+    class Echo:
+        def __init__(self, tag: str) -> None:
+            self.tag = tag
+            self.calls = 0
+
+        async def who(self, text: java.String) -> java.String:
+            self.calls += 1
+            return f"{self.tag}:{text}"
+
+        async def ping(self, text: java.String) -> java.String:
+            return f"{self.tag}:{text}"
+
+    return Echo
+
+
+async def start_provider(
+    registry: str, servicer: object, protocol: str = "dubbo://127.0.0.1:0", **options: Any
+) -> dubbopy.Server:
+    """A started ``dubbopy.Server`` serving ``servicer`` on ``protocol`` (a URL; port 0 = a free one),
+    registered in ``registry``; ``options`` go to the server."""
+    server = dubbopy.Server(protocols=[protocol], registries=[registry], **options)
+    server.add(servicer)
+    await server.start()
+    return server
+
+
+@contextlib.asynccontextmanager
+async def running_provider(
+    registry: str, servicer: object, protocol: str = "dubbo://127.0.0.1:0", *, grace: float = 1.0, **options: Any
+) -> AsyncIterator[dubbopy.Server]:
+    """:func:`start_provider`, stopped (with ``grace``) on exit."""
+    server = await start_provider(registry, servicer, protocol, **options)
+    try:
+        yield server
+    finally:
+        await server.stop(grace=grace)

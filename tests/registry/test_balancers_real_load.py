@@ -6,13 +6,14 @@ provider must get clearly fewer calls than its even share; the providers count t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from registry_fixtures import ZooKeeperServer
-from registry_support import WAIT
+from registry_support import WAIT, running_provider
 
 import dubbopy
 from dubbopy import java
@@ -44,19 +45,12 @@ async def workers(zookeeper: ZooKeeperServer) -> AsyncIterator[tuple[str, Any, d
     """(registry, service class, tag → servicer) for providers ``fast1``, ``fast2`` and ``slow``."""
     registry = f"zookeeper://{zookeeper.address}?timeout=10000"
     worker = _service(f"org.dubbopy.test.Worker{uuid.uuid4().hex[:8]}")
-    servers: list[dubbopy.Server] = []
     servicers: dict[str, Any] = {}
-    try:
+    async with contextlib.AsyncExitStack() as stack:
         for tag, seconds in (("fast1", FAST_SECONDS), ("fast2", FAST_SECONDS), ("slow", SLOW_SECONDS)):
-            server = dubbopy.Server(protocols=["tri://127.0.0.1:0"], registries=[registry])
             servicers[tag] = worker(tag, seconds)
-            server.add(servicers[tag])
-            await server.start()
-            servers.append(server)
+            await stack.enter_async_context(running_provider(registry, servicers[tag], "tri://127.0.0.1:0"))
         yield registry, worker, servicers
-    finally:
-        for server in servers:
-            await server.stop(grace=1.0)
 
 
 async def _drive(reference: Any) -> None:

@@ -8,30 +8,18 @@ issue 4.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from registry_fixtures import ZooKeeperServer
+from registry_support import echo_service, running_provider, start_provider
 
 import dubbopy
 from dubbopy import java
 from dubbopy.errors import StatusCode
-
-
-def _service(name: str) -> Any:
-    @dubbopy.service(name)
-    class Echo:
-        def __init__(self, tag: str) -> None:
-            self.tag = tag
-            self.calls = 0
-
-        async def who(self, text: java.String) -> java.String:
-            self.calls += 1
-            return f"{self.tag}:{text}"
-
-    return Echo
 
 
 @pytest.fixture
@@ -45,31 +33,22 @@ def registry(zookeeper: ZooKeeperServer) -> str:
     return f"zookeeper://{zookeeper.address}?timeout=10000"
 
 
-async def _provider(registry: str, echo: Any, protocol: str) -> dubbopy.Server:
-    server = dubbopy.Server(protocols=[f"{protocol}://127.0.0.1:0"], registries=[registry])
-    server.add(echo)
-    await server.start()
-    return server
-
-
 @pytest.fixture
 async def providers(registry: str, interface_name: str) -> AsyncIterator[list[Any]]:
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     started: list[tuple[dubbopy.Server, Any]] = []
-    for i, protocol in enumerate(["dubbo", "dubbo", "tri"]):
-        echo = echo_class(f"p{i}")
-        started.append((await _provider(registry, echo, protocol), echo))
-    try:
-        yield [(server, echo) for server, echo in started]
-    finally:
-        for server, _ in started:
-            await server.stop(grace=1.0)
+    async with contextlib.AsyncExitStack() as stack:
+        for i, protocol in enumerate(["dubbo", "dubbo", "tri"]):
+            echo = echo_class(f"p{i}")
+            server = await stack.enter_async_context(running_provider(registry, echo, f"{protocol}://127.0.0.1:0"))
+            started.append((server, echo))
+        yield started
 
 
 async def test_a_consumer_finds_every_provider_and_spreads_calls(
     registry: str, interface_name: str, providers: list[Any]
 ) -> None:
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     async with dubbopy.Client(registries=[registry]) as client:
         echo = client.reference(echo_class, params={"loadbalance": "roundrobin"})
         replies = [await echo.who("x") for _ in range(30)]
@@ -83,7 +62,7 @@ async def test_a_consumer_finds_every_provider_and_spreads_calls(
 async def test_a_stopped_provider_leaves_and_failover_hides_it(
     registry: str, interface_name: str, providers: list[Any]
 ) -> None:
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     async with dubbopy.Client(registries=[registry]) as client:
         echo = client.reference(echo_class, protocol="dubbo")
         assert (await echo.who("a")).startswith("p")
@@ -94,7 +73,7 @@ async def test_a_stopped_provider_leaves_and_failover_hides_it(
 
 
 async def test_no_provider_is_a_clear_unavailable(registry: str) -> None:
-    echo_class = _service("org.dubbopy.test.Nobody")
+    echo_class = echo_service("org.dubbopy.test.Nobody")
     async with dubbopy.Client(registries=[registry]) as client:
         echo = client.reference(echo_class)
         with pytest.raises(dubbopy.RpcError) as caught:
@@ -114,7 +93,7 @@ async def test_a_call_in_flight_survives_its_provider_leaving(
             await asyncio.sleep(1.0)
             return f"slow:{text}"
 
-    server = await _provider(registry, Slow(), protocol)
+    server = await start_provider(registry, Slow(), f"{protocol}://127.0.0.1:0")
     try:
         async with dubbopy.Client(registries=[registry]) as client:
             echo = client.reference(Slow, params={"retries": "0", "timeout": "5000"})

@@ -30,6 +30,8 @@ import dubbopy
 from dubbopy.errors import StatusCode
 
 CALLERS = 8
+#: per cluster strategy, how many calls every caller makes after the directory dropped the killed provider
+AFTER_THE_KILL = {"failover": (5, "get answers"), "failfast": (10, "make calls")}
 
 
 @pytest.fixture
@@ -45,23 +47,38 @@ def _registry(request: pytest.FixtureRequest, kind: str) -> str:
     return str(server.url)
 
 
-@pytest.mark.parametrize(("kind", "protocol"), [("zookeeper", "dubbo"), ("etcd", "tri")])
-async def test_failover_loses_no_call_when_a_provider_is_killed_mid_load(
-    kind: str, protocol: str, request: pytest.FixtureRequest, launcher: ProviderLauncher
-) -> None:
+async def _kill_one_mid_load(
+    request: pytest.FixtureRequest,
+    launcher: ProviderLauncher,
+    kind: str,
+    protocol: str,
+    cluster: str,
+) -> tuple[Load, float, float]:
+    """Providers p1-p3 under load through a ``cluster`` reference; p1 gets SIGKILL once every caller had 5
+    answers. Returns the load, when p1 was killed, and when the directory had dropped it (after which every
+    caller went on as :data:`AFTER_THE_KILL` says)."""
     registry = _registry(request, kind)
     providers = await launcher.start(["p1", "p2", "p3"], registry, protocol=protocol, session=SESSION)
     victim, survivors = providers[0], providers[1:]
     service = fault_service(launcher.interface)
     async with dubbopy.Client(registries=[f"{registry}?timeout=10000"]) as client:
-        stub = client.reference(service, cluster="failover", protocol=protocol, timeout=CALL_TIMEOUT)
+        stub = client.reference(service, cluster=cluster, protocol=protocol, timeout=CALL_TIMEOUT)
         await until_directory(client, {p.address for p in providers})
         async with Load(stub, CALLERS) as load:
             await load.until_each_caller(5, 0.0)
             victim.kill()
             killed = time.monotonic()
             left = await until_directory(client, {p.address for p in survivors}, LEAVE_DEADLINE)
-            await load.until_each_caller(5, left, "every caller to get answers after p1 left")
+            calls, what = AFTER_THE_KILL[cluster]
+            await load.until_each_caller(calls, left, f"every caller to {what} after p1 left")
+    return load, killed, left
+
+
+@pytest.mark.parametrize(("kind", "protocol"), [("zookeeper", "dubbo"), ("etcd", "tri")])
+async def test_failover_loses_no_call_when_a_provider_is_killed_mid_load(
+    kind: str, protocol: str, request: pytest.FixtureRequest, launcher: ProviderLauncher
+) -> None:
+    load, killed, _ = await _kill_one_mid_load(request, launcher, kind, protocol, "failover")
     assert not load.failures(), f"failover let calls fail:\n{load.describe(load.failures())}"
     assert load.answered_by(load.calls) == {"p1", "p2", "p3"}, "the load did not reach every provider before the kill"
     for caller in range(CALLERS):
@@ -75,19 +92,7 @@ async def test_failover_loses_no_call_when_a_provider_is_killed_mid_load(
 async def test_failfast_reports_a_killed_provider_to_the_caller(
     kind: str, protocol: str, request: pytest.FixtureRequest, launcher: ProviderLauncher
 ) -> None:
-    registry = _registry(request, kind)
-    providers = await launcher.start(["p1", "p2", "p3"], registry, protocol=protocol, session=SESSION)
-    victim, survivors = providers[0], providers[1:]
-    service = fault_service(launcher.interface)
-    async with dubbopy.Client(registries=[f"{registry}?timeout=10000"]) as client:
-        stub = client.reference(service, cluster="failfast", protocol=protocol, timeout=CALL_TIMEOUT)
-        await until_directory(client, {p.address for p in providers})
-        async with Load(stub, CALLERS) as load:
-            await load.until_each_caller(5, 0.0)
-            victim.kill()
-            killed = time.monotonic()
-            left = await until_directory(client, {p.address for p in survivors}, LEAVE_DEADLINE)
-            await load.until_each_caller(10, left, "every caller to make calls after p1 left")
+    load, killed, left = await _kill_one_mid_load(request, launcher, kind, protocol, "failfast")
     failures = load.failures()
     assert failures, "no call failed although failfast sent calls to a killed provider"
     for call in failures:

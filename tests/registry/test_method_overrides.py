@@ -8,13 +8,14 @@ by a deadline and a call that succeeds was allowed to wait.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import pytest
 from registry_fixtures import ZooKeeperServer
-from registry_support import WAIT
+from registry_support import WAIT, running_provider
 
 import dubbopy
 from dubbopy import java
@@ -52,21 +53,14 @@ async def provider(zookeeper: ZooKeeperServer) -> AsyncIterator[tuple[str, Any, 
     """(registry address, service class, start(protocol URL) → the servicer) with providers stopped at the end."""
     registry = f"zookeeper://{zookeeper.address}?timeout=10000"
     sleeper = _service(f"org.dubbopy.test.Sleeper{uuid.uuid4().hex[:8]}")
-    servers: list[dubbopy.Server] = []
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def start(protocol_url: str) -> Any:
-        server = dubbopy.Server(protocols=[protocol_url], registries=[registry])
-        servicer = sleeper()
-        server.add(servicer)
-        await server.start()
-        servers.append(server)
-        return servicer
+        async def start(protocol_url: str) -> Any:
+            servicer = sleeper()
+            await stack.enter_async_context(running_provider(registry, servicer, protocol_url, grace=0.5))
+            return servicer
 
-    try:
         yield registry, sleeper, start
-    finally:
-        for server in servers:
-            await server.stop(grace=0.5)
 
 
 async def _until(condition: Callable[[], bool]) -> None:

@@ -14,7 +14,6 @@ import contextlib
 import logging
 import os
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from registry_fixtures import ServerProcess, free_port
-from registry_support import WAIT
+from registry_support import WAIT, echo_service, running_provider
 
 import dubbopy
-from dubbopy import java
 from dubbopy.errors import StatusCode
 from dubbopy.registry.base import parse_registry_address
 from dubbopy.registry.cache import CacheFile, RegistryCache, cache_path, dump_properties, load_properties
@@ -146,20 +144,6 @@ async def test_an_unreadable_cache_is_logged_and_ignored(tmp_path: Path, caplog:
 # -------------------------------------------------------------------------------- real registries
 
 
-def _service(name: str) -> Any:
-    @dubbopy.service(name)
-    class Echo:
-        def __init__(self, tag: str) -> None:
-            self.tag = tag
-            self.calls = 0
-
-        async def who(self, text: java.String) -> java.String:
-            self.calls += 1
-            return f"{self.tag}:{text}"
-
-    return Echo
-
-
 @pytest.fixture
 def interface_name() -> str:
     return f"org.dubbopy.test.Cached{uuid.uuid4().hex[:8]}"
@@ -177,15 +161,8 @@ def private_registry(request: pytest.FixtureRequest) -> tuple[str, ServerProcess
     return _registry_url(request.param, server.address), server
 
 
-@contextlib.asynccontextmanager
-async def _provider(registry: str, echo: Any) -> AsyncIterator[dubbopy.Server]:
-    server = dubbopy.Server(protocols=["dubbo://127.0.0.1:0"], registries=[registry], health=False, reflection=False)
-    server.add(echo)
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop(grace=0.5)
+def _provider(registry: str, echo: Any) -> contextlib.AbstractAsyncContextManager[dubbopy.Server]:
+    return running_provider(registry, echo, grace=0.5, health=False, reflection=False)
 
 
 async def _until(condition: Any, what: str) -> None:
@@ -204,7 +181,7 @@ async def test_a_consumer_starts_from_the_cache_while_the_registry_is_down(
     registry, server = private_registry
     cache_file = tmp_path / "consumer.cache"
     consumer_registry = f"{registry}&file={cache_file}"
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     first, second = echo_class("p1"), echo_class("p2")
     async with _provider(registry, first) as p1:
         async with dubbopy.Client(registries=[consumer_registry]) as client:
@@ -244,7 +221,7 @@ async def test_a_consumer_starts_from_the_cache_while_the_registry_is_down(
 async def test_check_true_with_the_registry_down_and_no_cache_names_the_registry(kind: str, tmp_path: Path) -> None:
     address = f"127.0.0.1:{free_port()}"  # nothing listens there
     cache_file = tmp_path / "never.cache"
-    echo_class = _service("org.dubbopy.test.Unreachable")
+    echo_class = echo_service("org.dubbopy.test.Unreachable")
     async with dubbopy.Client(registries=[f"{_registry_url(kind, address)}&file={cache_file}"]) as client:
         with pytest.raises(dubbopy.RpcError) as caught:
             await client.reference(echo_class).who("x")
@@ -260,7 +237,7 @@ async def test_a_corrupt_cache_file_is_logged_and_then_replaced(
     cache_file = tmp_path / "corrupt.cache"
     cache_file.write_bytes(b"\x00\xff garbage \\uZZZZ\n")
     caplog.set_level(logging.WARNING, "dubbopy.registry.cache")
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     client = dubbopy.Client(registries=[f"{registry}&file={cache_file}"])
     async with _provider(registry, echo_class("p1")) as p1, client:
         assert await client.reference(echo_class).who("a") == "p1:a"
@@ -274,7 +251,7 @@ async def test_no_file_when_the_cache_is_off(
 ) -> None:
     monkeypatch.setenv("DUBBOPY_REGISTRY_CACHE_DIR", str(tmp_path / ".dubbo"))
     registry = _registry_url("zookeeper", zookeeper.address)
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     client = dubbopy.Client(registries=[f"{registry}&{switch}"])
     async with _provider(registry, echo_class("p1")), client:
         assert await client.reference(echo_class).who("a") == "p1:a"
@@ -286,7 +263,7 @@ async def test_two_registries_write_two_files(
 ) -> None:
     monkeypatch.setenv("DUBBOPY_REGISTRY_CACHE_DIR", str(tmp_path / ".dubbo"))
     registries = [_registry_url("zookeeper", zookeeper.address), _registry_url("etcd", etcd.address)]
-    echo_class = _service(interface_name)
+    echo_class = echo_service(interface_name)
     client = dubbopy.Client(registries=registries)
     async with _provider(registries[0], echo_class("zk")), _provider(registries[1], echo_class("etcd")), client:
         assert (await client.reference(echo_class).who("a")).endswith(":a")

@@ -10,34 +10,19 @@ the rule's effect shows (with a deadline) and then checks a run of calls.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
 
 import pytest
 from kazoo.client import KazooClient
-from registry_fixtures import ZooKeeperServer
-from registry_support import WAIT
+from registry_fixtures import ZooKeeperServer, kazoo_client
+from registry_support import WAIT, echo_service, running_provider
 
 import dubbopy
-from dubbopy import java
 from dubbopy.registry.zookeeper.registry import node_path
 from dubbopy.url import URL, url_encode
-
-
-def _service(name: str) -> Any:
-    @dubbopy.service(name)
-    class Echo:
-        def __init__(self, tag: str) -> None:
-            self.tag = tag
-
-        async def who(self, text: java.String) -> java.String:
-            return f"{self.tag}:{text}"
-
-        async def ping(self, text: java.String) -> java.String:
-            return f"{self.tag}:{text}"
-
-    return Echo
 
 
 @pytest.fixture
@@ -53,36 +38,26 @@ def registry(zookeeper: ZooKeeperServer) -> str:
 @pytest.fixture
 def admin(zookeeper: ZooKeeperServer) -> Iterator[KazooClient]:
     """A plain kazoo client that writes rule nodes as Dubbo Admin does."""
-    client = KazooClient(hosts=zookeeper.address)
-    client.start(timeout=WAIT)
-    try:
+    with kazoo_client(zookeeper.address, WAIT) as client:
         yield client
-    finally:
-        client.stop()
-        client.close()
 
 
 @pytest.fixture
 async def ports(registry: str, interface_name: str) -> AsyncIterator[dict[str, int]]:
     """Two providers, ``p0`` and ``p1``, on the dubbo protocol; yields their ports by tag."""
-    echo_class = _service(interface_name)
-    servers: dict[str, dubbopy.Server] = {}
-    try:
-        for tag in ("p0", "p1"):
-            server = servers[tag] = dubbopy.Server(protocols=["dubbo://127.0.0.1:0"], registries=[registry])
-            server.add(echo_class(tag))
-            await server.start()
+    echo_class = echo_service(interface_name)
+    async with contextlib.AsyncExitStack() as stack:
+        servers = {
+            tag: await stack.enter_async_context(running_provider(registry, echo_class(tag))) for tag in ("p0", "p1")
+        }
         yield {tag: server.ports[0] for tag, server in servers.items()}
-    finally:
-        for server in servers.values():
-            await server.stop(grace=1.0)
 
 
 @pytest.fixture
 async def echo(registry: str, interface_name: str, ports: dict[str, int]) -> AsyncIterator[Any]:
     """A consumer reference that round-robins over whatever the routers leave."""
     async with dubbopy.Client(registries=[registry]) as client:
-        yield client.reference(_service(interface_name), params={"loadbalance": "roundrobin"})
+        yield client.reference(echo_service(interface_name), params={"loadbalance": "roundrobin"})
 
 
 async def write_rule(admin: KazooClient, interface: str, rule: str, name: str, **params: str) -> str:

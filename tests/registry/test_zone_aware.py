@@ -15,42 +15,24 @@ from typing import Any
 
 import pytest
 from registry_fixtures import EtcdServer, ZooKeeperServer
-from registry_support import WAIT
+from registry_support import WAIT, echo_service, start_provider
 
 import dubbopy
-from dubbopy import java
 from dubbopy.errors import StatusCode
 from dubbopy.rpc.context import RpcContext
-
-
-def _service(name: str) -> Any:
-    @dubbopy.service(name)
-    class Echo:
-        def __init__(self, tag: str) -> None:
-            self.tag = tag
-            self.calls = 0
-
-        async def who(self, text: java.String) -> java.String:
-            self.calls += 1
-            return f"{self.tag}:{text}"
-
-    return Echo
 
 
 class Zones:
     """The two registries (as the consumer writes them, before zone options) and their providers."""
 
     def __init__(self, interface: str, east: str, west: str) -> None:
-        self.echo = _service(interface)
+        self.echo = echo_service(interface)
         self.east = east
         self.west = west
         self.servers: dict[str, dubbopy.Server] = {}
 
     async def start(self, tag: str, registry: str, protocol: str) -> None:
-        server = dubbopy.Server(protocols=[f"{protocol}://127.0.0.1:0"], registries=[registry])
-        server.add(self.echo(tag))
-        await server.start()
-        self.servers[tag] = server
+        self.servers[tag] = await start_provider(registry, self.echo(tag), f"{protocol}://127.0.0.1:0")
 
     async def stop(self, tag: str) -> None:
         await self.servers.pop(tag).stop(grace=1.0)
