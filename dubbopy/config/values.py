@@ -12,6 +12,7 @@ accepts the string spelling as well as the YAML scalar; that is also what makes 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import re
@@ -19,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
+from dubbopy._duration import parse_duration
 from dubbopy.errors import ConfigError
 
 __all__ = [
@@ -39,8 +41,6 @@ __all__ = [
     "option",
 ]
 
-_DURATION: Final = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS: Final = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 _SIZE: Final = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]*)")
 _SIZE_UNITS: Final = {
     "": 1,
@@ -106,17 +106,8 @@ def as_duration(value: object, path: str) -> float:
             raise _error(path, f"{value!r} is negative")
         return value / 1000
     if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text) / 1000
-        pos, total = 0, 0.0
-        for m in _DURATION.finditer(text):
-            if m.start() != pos:
-                break
-            total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-            pos = m.end()
-        if text and pos == len(text):
-            return total
+        with contextlib.suppress(ConfigError):
+            return parse_duration(value)
     raise _error(path, f"{value!r} is not a duration (such as '3s', '500ms', '1m30s', or milliseconds)")
 
 

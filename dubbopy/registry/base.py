@@ -23,11 +23,11 @@ listens to):
 from __future__ import annotations
 
 import abc
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Protocol, runtime_checkable
 
+from dubbopy._duration import parse_duration
 from dubbopy.errors import ConfigError
 from dubbopy.url import URL
 
@@ -62,9 +62,6 @@ DEFAULT_SUBSCRIBE_CATEGORIES: Final = (PROVIDERS, CONFIGURATORS, ROUTERS)
 EMPTY_PROTOCOL: Final = "empty"
 #: The wildcard of ``interface``, ``group``, ``version``, ``classifier``, ``enabled``.
 ANY_VALUE: Final = "*"
-
-_DURATION: Final = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
-_UNIT_SECONDS: Final = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 @runtime_checkable
@@ -132,23 +129,6 @@ class RegistryFactory(abc.ABC):
 
 
 # --------------------------------------------------------------------------------------------- addresses
-
-
-def parse_duration(text: str, *, default_unit: float = 1e-3) -> float:
-    """Seconds from a Dubbo timeout: a bare integer is milliseconds (Java), else a Go duration
-    (``"5s"``, ``"1m30s"``, ``"500ms"``, as dubbo-go config files write it)."""
-    value = text.strip()
-    if value.isdigit():
-        return int(value) * default_unit
-    pos, total = 0, 0.0
-    for m in _DURATION.finditer(value):
-        if m.start() != pos:
-            break
-        total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
-        pos = m.end()
-    if not value or pos != len(value):
-        raise ConfigError(f"timeout {text!r} is neither milliseconds nor a duration such as '5s' or '500ms'")
-    return total
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,37 @@ async def test_url_timeout_applies_when_the_call_has_no_deadline(
     assert await value(invoker, "sayHi", ["java.lang.String"], ["x"], timeout=None) == "hi, x"
 
 
+@pytest.mark.parametrize(
+    ("written", "millis"), [("3000", 3000), ("3s", 3000), ("500ms", 500), ("1m30s", 90000), (" 2s ", 2000)]
+)
+async def test_url_timeout_reads_milliseconds_and_go_durations_alike(
+    consumer: DubboProtocol, provider: SimpleNamespace, written: str, millis: int
+) -> None:
+    # the same forms the Triple invoker reads (dubbo-go writes "3s"); the wire carries milliseconds
+    invoker = consumer.refer(URL("dubbo", "127.0.0.1", provider.port, SERVICE, {"timeout": written}))
+    assert (await invoke(invoker, "context", timeout=None)).exception is None
+    assert int(provider.impl.seen_attachments["timeout"]) == millis
+
+
+async def test_method_timeout_as_a_go_duration_applies(consumer: DubboProtocol, provider: SimpleNamespace) -> None:
+    invoker = consumer.refer(URL("dubbo", "127.0.0.1", provider.port, SERVICE, {"slow.timeout": "50ms"}))
+    result = await invoke(invoker, "slow", ["double"], [0.3], timeout=None)
+    assert isinstance(result.exception, RpcError)
+    assert result.exception.status is StatusCode.DEADLINE_EXCEEDED
+
+
+@pytest.mark.parametrize("written", ["3x", "-5", "soon"])
+async def test_url_timeout_that_is_no_duration_fails_the_call_naming_it(
+    consumer: DubboProtocol, provider: SimpleNamespace, written: str
+) -> None:
+    invoker = consumer.refer(URL("dubbo", "127.0.0.1", provider.port, SERVICE, {"timeout": written}))
+    result = await invoke(invoker, "context", timeout=None)
+    assert isinstance(result.exception, RpcError)
+    assert result.exception.status is StatusCode.INTERNAL
+    assert f"timeout={written!r}" in result.exception.message
+    assert f"127.0.0.1:{provider.port}" in result.exception.message
+
+
 async def test_timeout_attachment_is_sent_in_milliseconds(invoker: Invoker, provider: SimpleNamespace) -> None:
     await invoke(invoker, "context", timeout=2.5)
     assert 0 < int(provider.impl.seen_attachments["timeout"]) <= 2500

@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Sequence
 from typing import Final
 
+from dubbopy._duration import parse_duration
 from dubbopy.cluster.directory import Directory
 from dubbopy.cluster.strategies.base import Cluster, ClusterInvoker, no_provider
 from dubbopy.errors import deadline_exceeded
@@ -46,7 +47,9 @@ class ForkingClusterInvoker(ClusterInvoker):
             raise no_provider(invocation, self.directory)
         wait = invocation.time_remaining()
         if wait is None:
-            wait = self.url.get_method_int(invocation.method_name, "timeout", DEFAULT_FORKING_TIMEOUT_MS) / 1000
+            # milliseconds or a Go duration ("3s"), as the protocols read the same parameter
+            timeout = self.url.get_method_param(invocation.method_name, "timeout")
+            wait = parse_duration(timeout) if timeout else DEFAULT_FORKING_TIMEOUT_MS / 1000
         tasks = [
             asyncio.ensure_future(self.call(invoker, invocation.copy()))
             for invoker in self.targets(invocation, invokers)

@@ -14,7 +14,8 @@ response into a :class:`~dubbopy.rpc.result.Result`, never raising for a failed 
 The request carries the attachments Java consumers send (``spec/dubbo-protocol.md`` §2.2): ``path``,
 ``interface``, ``version``, ``timeout`` (ms), ``group`` and ``remote.application`` when set, then the
 invocation's own. The call waits for the invocation's deadline, else the URL's ``timeout``
-(``<method>.timeout`` first; default 1000 ms). ``return=false`` (URL, per method, or as an attachment)
+(``<method>.timeout`` first; milliseconds such as ``3000`` or a Go duration such as ``3s``; default
+1000 ms). ``return=false`` (URL, per method, or as an attachment)
 sends the call one-way: the result is an empty success as soon as the request is written.
 
 Outcomes: the value and the response attachments; a provider exception as
@@ -28,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from dubbopy._duration import parse_duration
 from dubbopy.errors import ConfigError, ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.dubbo import constants as c
 from dubbopy.protocol.dubbo.client import ExchangeClient
@@ -80,12 +82,34 @@ class DubboInvoker(BaseInvoker):
         self._application = url.get("application") or ""
         self._token = url.get(c.TOKEN_KEY) or ""
         self._types_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        #: seconds per method name, parsed from the URL once
+        self._timeouts: dict[str, float] = {}
 
     def _timeout(self, invocation: Invocation) -> float:
         remaining = invocation.time_remaining()
         if remaining is not None:
             return remaining
-        return self.url.get_method_int(invocation.method_name, c.TIMEOUT_KEY, c.DEFAULT_TIMEOUT_MS) / 1000
+        method = invocation.method_name
+        timeout = self._timeouts.get(method)
+        if timeout is None:
+            timeout = self._url_timeout(method)
+            if len(self._timeouts) < 256:
+                self._timeouts[method] = timeout
+        return timeout
+
+    def _url_timeout(self, method: str) -> float:
+        """The URL's ``<method>.timeout`` or ``timeout`` in seconds: milliseconds as Java writes them
+        (``3000``) or a Go duration as dubbo-go does (``3s``, ``500ms``), the same forms the Triple
+        invoker reads; 1000 ms when absent. Raises ``RpcError(INTERNAL)`` for anything else."""
+        value = self.url.get_method_param(method, c.TIMEOUT_KEY)
+        if value is None:
+            return c.DEFAULT_TIMEOUT_MS / 1000
+        try:
+            return parse_duration(value)
+        except ConfigError:
+            raise RpcError(
+                StatusCode.INTERNAL, f"URL parameter timeout={value!r} of {self.url.address} is not a timeout"
+            ) from None
 
     def _attachments(self, invocation: Invocation, timeout: float) -> dict[str, Any]:
         attachments: dict[str, Any] = {

@@ -5,16 +5,26 @@ connects lazily, replaces a connection that received GOAWAY or died, and waits f
 the server's ``MAX_CONCURRENT_STREAMS`` is reached. :meth:`ClientTransport.start_call` opens a stream
 and sends the request headers; the caller then sends messages and reads the
 :class:`~dubbopy.protocol.triple.client_stream.ClientStream`.
+
+**Availability.** When the connection is lost, receives GOAWAY, or a connection attempt fails, and no
+other connection is open, the transport is *down*: :meth:`ClientTransport.is_available` is false (so a
+cluster routes calls to other providers, as Java's ``isAvailable`` requires a connected client) and a
+background task reconnects every :data:`RECONNECT_INTERVAL` seconds until it succeeds. A call made
+while down still tries to connect, and its success ends the down state too. Nothing of this runs on
+the path of a call that finds its connection open.
+
+Connection-level failures are ``RpcError(UNAVAILABLE)`` naming ``host:port``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from dubbopy.errors import ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata as md
@@ -28,6 +38,8 @@ from dubbopy.rpc.method import MethodDescriptor
 
 DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 << 20
 USER_AGENT = b"dubbopy-triple/0.1"
+#: Seconds between reconnection attempts to a provider that is down (as the Dubbo protocol's client).
+RECONNECT_INTERVAL: Final = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +160,8 @@ class ClientTransport:
         self._connecting: asyncio.Future[ClientConnection] | None = None
         self._draining: set[ClientConnection] = set()
         self._closed = False
+        self._down = False
+        self._reconnecting: asyncio.Task[None] | None = None
         scheme = b"https" if self.options.ssl is not None else b"http"
         authority = f"{host}:{port}".encode() if ":" not in host else f"[{host}]:{port}".encode()
         self._compressor = None
@@ -182,14 +196,24 @@ class ClientTransport:
             return connection
         if self._closed:
             raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed")
-        if self._connecting is None:
-            self._connecting = asyncio.ensure_future(self._connect())
         connecting = self._connecting
+        if connecting is None:
+            connecting = asyncio.ensure_future(self._connect())
+            connecting.add_done_callback(self._connect_done)
+            self._connecting = connecting
         try:
             return await asyncio.shield(connecting)
-        finally:
-            if connecting.done() and self._connecting is connecting:
-                self._connecting = None
+        except asyncio.CancelledError:
+            if connecting.cancelled():  # the transport was closed while connecting, not the caller cancelled
+                raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed") from None
+            raise
+
+    def _connect_done(self, connecting: asyncio.Future[ClientConnection]) -> None:
+        # the next call connects afresh, even when every caller of this attempt was cancelled
+        if self._connecting is connecting:
+            self._connecting = None
+        if not connecting.cancelled():
+            connecting.exception()  # retrieved: no "never retrieved" warning when no caller is left
 
     async def _connect(self) -> ClientConnection:
         loop = asyncio.get_running_loop()
@@ -208,18 +232,46 @@ class ClientTransport:
                 self.options.connect_timeout,
             )
         except (OSError, TimeoutError, ssl.SSLError) as exc:
-            raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {self.target}: {exc}") from exc
+            why = f"timed out after {self.options.connect_timeout}s" if isinstance(exc, TimeoutError) else str(exc)
+            if self._connection is None:
+                self._mark_down()
+            raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {self.target}: {why}") from exc
+        if self._closed:
+            protocol.close()
+            raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed")
         self._connection = protocol
+        self._down = False
         return protocol
 
     def connection_draining(self, connection: ClientConnection) -> None:
-        """``connection`` takes no new calls (GOAWAY or lost); the next call opens another."""
+        """``connection`` takes no new calls (GOAWAY or lost); the next call opens another. With no
+        other connection open the transport is down until a reconnection succeeds."""
         if self._connection is connection:
             self._connection = None
         if not connection.closed:
             self._draining.add(connection)
         else:
             self._draining.discard(connection)
+        if self._connection is None:
+            self._mark_down()
+
+    def is_available(self) -> bool:
+        """Not closed and not down (see the module docstring): whether a cluster should pick this provider."""
+        return not self._closed and not self._down
+
+    def _mark_down(self) -> None:
+        if self._closed:
+            return
+        self._down = True
+        if self._reconnecting is None or self._reconnecting.done():
+            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
+
+    async def _reconnect(self) -> None:
+        while self._down and not self._closed:
+            await asyncio.sleep(RECONNECT_INTERVAL)
+            if self._down and not self._closed:
+                with contextlib.suppress(RpcError):
+                    await self.connection()
 
     def _headers_for(self, method: MethodDescriptor[Any, Any]) -> list[tuple[bytes, bytes]]:
         headers = self._path_headers.get(method.path)
@@ -308,9 +360,9 @@ class ClientTransport:
             return
         try:
             await stream.connection.send_data(stream.stream_id, framed, end_stream)
-        except ProtocolError:
+        except ProtocolError as exc:
             if not stream.ended:
-                raise
+                raise RpcError(StatusCode.UNAVAILABLE, f"cannot send to {self.target}: {exc}") from exc
 
     def end_stream(self, stream: ClientStream) -> None:
         """Half-close the request side."""
@@ -326,8 +378,14 @@ class ClientTransport:
         return self._closed
 
     async def close(self) -> None:
-        """Close every connection; calls in flight end with UNAVAILABLE."""
+        """Close every connection and stop reconnecting; calls in flight end with UNAVAILABLE."""
         self._closed = True
+        reconnecting, self._reconnecting = self._reconnecting, None
+        if reconnecting is not None and not reconnecting.done():
+            reconnecting.cancel()
+            await asyncio.wait([reconnecting])
+        if self._connecting is not None:
+            self._connecting.cancel()
         connections = [c for c in (self._connection, *self._draining) if c is not None]
         self._connection = None
         for connection in connections:

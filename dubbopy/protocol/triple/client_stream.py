@@ -26,11 +26,12 @@ if TYPE_CHECKING:
     from dubbopy.protocol.triple.client import ClientConnection
     from dubbopy.protocol.triple.codec.compression import Compressor
 
+#: RST_STREAM codes as call statuses; ``{server}`` is the provider's ``host:port``
 _RESET_STATUS: dict[int, tuple[StatusCode, str]] = {
-    h2c.CANCEL: (StatusCode.CANCELLED, "stream cancelled by the server"),
-    h2c.REFUSED_STREAM: (StatusCode.UNAVAILABLE, "stream refused by the server (retry)"),
-    h2c.ENHANCE_YOUR_CALM: (StatusCode.RESOURCE_EXHAUSTED, "server says: enhance your calm"),
-    0xC: (StatusCode.PERMISSION_DENIED, "inadequate security"),
+    h2c.CANCEL: (StatusCode.CANCELLED, "stream cancelled by {server}"),
+    h2c.REFUSED_STREAM: (StatusCode.UNAVAILABLE, "stream refused by {server} (retry)"),
+    h2c.ENHANCE_YOUR_CALM: (StatusCode.RESOURCE_EXHAUSTED, "{server} says: enhance your calm"),
+    0xC: (StatusCode.PERMISSION_DENIED, "inadequate security (says {server})"),
 }
 
 
@@ -65,7 +66,8 @@ class ClientStream(StreamSink):
             return
         if http_status != b"200":
             code = http_status_to_grpc_code(int(http_status or b"0"))
-            self._settle(RpcError(code, f"HTTP status {http_status.decode('latin-1')} from the server"))
+            server = self.connection.owner.target
+            self._settle(RpcError(code, f"HTTP status {http_status.decode('latin-1')} from {server}"))
             self.connection.reset_stream(self.stream_id)
             return
         content_type = h.get(b"content-type", b"")
@@ -143,11 +145,12 @@ class ClientStream(StreamSink):
     def on_reset(self, error_code: int) -> None:
         if self.ended:
             return
+        server = self.connection.owner.target
         if self.connection.closed:
-            self._settle(RpcError(StatusCode.UNAVAILABLE, "connection to the server was lost"))
+            self._settle(RpcError(StatusCode.UNAVAILABLE, f"connection to {server} was lost"))
             return
-        code, text = _RESET_STATUS.get(error_code, (StatusCode.INTERNAL, f"stream reset by the server ({error_code})"))
-        self._settle(RpcError(code, text))
+        code, text = _RESET_STATUS.get(error_code, (StatusCode.INTERNAL, f"stream reset by {{server}} ({error_code})"))
+        self._settle(RpcError(code, text.format(server=server)))
 
     # ------------------------------------------------------------------ local ends
 

@@ -14,11 +14,11 @@ import contextlib
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any
 
+from dubbopy._duration import parse_duration
 from dubbopy.errors import ConfigError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata
 from dubbopy.protocol.triple.client import ClientOptions, ClientTransport
 from dubbopy.protocol.triple.client_stream import ClientStream
-from dubbopy.registry.base import parse_duration
 from dubbopy.rpc.calls import CANCELLED, METADATA, STREAM
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import BaseInvoker
@@ -163,7 +163,9 @@ class TripleInvoker(BaseInvoker):
             stream.cancel(f"the request iterator raised {type(exc).__name__}: {exc}")
 
     def is_available(self) -> bool:
-        return not self.closed and not self.transport.closed
+        """Not closed, and the provider's connection not down (lost or refused, until a background
+        reconnection succeeds; see :mod:`dubbopy.protocol.triple.client`)."""
+        return not self.closed and self.transport.is_available()
 
     async def close(self) -> None:
         if self.closed:

@@ -123,6 +123,15 @@ async def test_forking_to_two_of_three_and_all_failing() -> None:
     assert max(p.calls for p in providers) == 1
 
 
+@pytest.mark.parametrize("written", ["10", "10ms"])
+async def test_forking_reads_the_url_timeout_in_milliseconds_or_as_a_go_duration(written: str) -> None:
+    never = asyncio.Event()
+    providers = [FakeInvoker(1, delay=never), FakeInvoker(2, delay=never)]
+    result = await join("forking", providers, timeout=written).invoke(invocation())
+    assert isinstance(result.exception, RpcError)
+    assert result.exception.status is StatusCode.DEADLINE_EXCEEDED
+
+
 async def test_forking_times_out_at_the_deadline() -> None:
     never = asyncio.Event()
     providers = [FakeInvoker(1, delay=never), FakeInvoker(2, delay=never)]
