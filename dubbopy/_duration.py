@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from dubbopy.errors import ConfigError
+from dubbopy.errors import ConfigError, RpcError, StatusCode
+from dubbopy.url import URL
 
-__all__ = ["parse_duration"]
+__all__ = ["parse_duration", "url_timeout"]
 
 _DURATION: Final = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h)")
 _UNIT_SECONDS: Final = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -37,3 +38,18 @@ def parse_duration(text: str, *, default_unit: float = 1e-3) -> float:
     if not value or pos != len(value):
         raise ConfigError(f"timeout {text!r} is neither milliseconds nor a duration such as '5s' or '500ms'")
     return total
+
+
+def url_timeout(url: URL, method: str) -> float | None:
+    """``url``'s ``<method>.timeout`` or ``timeout`` in seconds (either form above); ``None`` when it has
+    neither. Raises ``RpcError(INTERNAL)`` naming the value and the address: a call cannot go out with a
+    timeout nobody can read."""
+    value = url.get_method_param(method, "timeout")
+    if value is None:
+        return None
+    try:
+        return parse_duration(value)
+    except ConfigError:
+        raise RpcError(
+            StatusCode.INTERNAL, f"URL parameter timeout={value!r} of {url.address} is not a timeout"
+        ) from None

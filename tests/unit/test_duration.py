@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dubbopy._duration import parse_duration
+from dubbopy._duration import parse_duration, url_timeout
 from dubbopy.config.values import as_duration
 from dubbopy.errors import ConfigError
 
@@ -56,8 +56,8 @@ def test_protocols_do_not_import_the_registry_layer_for_it() -> None:
     from dubbopy.protocol.dubbo import invoker as dubbo_invoker
     from dubbopy.protocol.triple import invoker as triple_invoker
 
-    assert triple_invoker.parse_duration is parse_duration
-    assert dubbo_invoker.parse_duration is parse_duration
+    assert triple_invoker.url_timeout is url_timeout
+    assert dubbo_invoker.url_timeout is url_timeout
     for module in (dubbo_invoker, triple_invoker):
         assert module.__file__ is not None
         assert "dubbopy.registry" not in Path(module.__file__).read_text(encoding="utf-8"), module.__name__

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from dubbopy._duration import parse_duration
+from dubbopy._duration import url_timeout
 from dubbopy.errors import ConfigError, ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.dubbo import constants as c
 from dubbopy.protocol.dubbo.client import ExchangeClient
@@ -101,15 +101,8 @@ class DubboInvoker(BaseInvoker):
         """The URL's ``<method>.timeout`` or ``timeout`` in seconds: milliseconds as Java writes them
         (``3000``) or a Go duration as dubbo-go does (``3s``, ``500ms``), the same forms the Triple
         invoker reads; 1000 ms when absent. Raises ``RpcError(INTERNAL)`` for anything else."""
-        value = self.url.get_method_param(method, c.TIMEOUT_KEY)
-        if value is None:
-            return c.DEFAULT_TIMEOUT_MS / 1000
-        try:
-            return parse_duration(value)
-        except ConfigError:
-            raise RpcError(
-                StatusCode.INTERNAL, f"URL parameter timeout={value!r} of {self.url.address} is not a timeout"
-            ) from None
+        timeout = url_timeout(self.url, method)
+        return c.DEFAULT_TIMEOUT_MS / 1000 if timeout is None else timeout
 
     def _attachments(self, invocation: Invocation, timeout: float) -> dict[str, Any]:
         attachments: dict[str, Any] = {

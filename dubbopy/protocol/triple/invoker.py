@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import Any
 
-from dubbopy._duration import parse_duration
+from dubbopy._duration import url_timeout
 from dubbopy.errors import ConfigError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata
 from dubbopy.protocol.triple.client import ClientOptions, ClientTransport
@@ -122,15 +122,7 @@ class TripleInvoker(BaseInvoker):
         remaining = invocation.time_remaining()
         if remaining is not None:
             return remaining
-        value = self.url.get_method_param(invocation.method_name, "timeout")
-        if value is None:
-            return None
-        try:
-            return parse_duration(value)
-        except ConfigError:
-            raise RpcError(
-                StatusCode.INTERNAL, f"URL parameter timeout={value!r} of {self.url.address} is not a timeout"
-            ) from None
+        return url_timeout(self.url, invocation.method_name)
 
     def _start_sender(self, stream: ClientStream, requests: Any) -> None:
         task = asyncio.get_running_loop().create_task(self._send_all(stream, requests))
