@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The request loop of the one-request-at-a-time harness mains ({@link LoadBalanceOracle},
- * {@link RegistryNodes}): prints {@code READY}, then reads one JSON object per stdin line and writes one JSON
+ * {@link RegistryNodes}, and on 3.3 {@code HessianLiteCheck}): prints {@code READY} (unless told not to), then reads one JSON object per stdin line and writes one JSON
  * answer per stdout line, the request's {@code "id"} copied into it. A request that fails is answered
  * {@code {"error": "Class: message"}}. Returns when stdin closes.
  */
@@ -23,8 +23,14 @@ final class JsonLinesLoop {
     private JsonLinesLoop() {}
 
     static void run(Handler handler) throws IOException {
+        run(handler, true);
+    }
+
+    static void run(Handler handler, boolean ready) throws IOException {
         PrintStream protocol = Launch.takeStdout();
-        protocol.println("READY");
+        if (ready) {
+            protocol.println("READY");
+        }
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {

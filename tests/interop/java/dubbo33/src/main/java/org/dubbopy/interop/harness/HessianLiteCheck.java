@@ -1,16 +1,11 @@
 package org.dubbopy.interop.harness;
 
-import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -44,32 +39,10 @@ public final class HessianLiteCheck {
     private HessianLiteCheck() {}
 
     public static void main(String[] args) throws IOException {
-        PrintStream protocol = Launch.takeStdout();
         // hessian-lite logs a warning for every unknown class: unknown classes are the point here
         Logger.getLogger("com.alibaba.com.caucho.hessian").setLevel(Level.SEVERE);
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
-            if (line.trim().isEmpty()) {
-                continue;
-            }
-            Map<String, Object> answer = new LinkedHashMap<String, Object>();
-            try {
-                Object parsed = Json.parse(line);
-                if (!(parsed instanceof Map)) {
-                    throw new IllegalArgumentException("a request is a JSON object");
-                }
-                @SuppressWarnings("unchecked")
-                Map<String, Object> request = (Map<String, Object>) parsed;
-                if (request.containsKey("id")) {
-                    answer.put("id", request.get("id"));
-                }
-                handle(request, answer);
-            } catch (Throwable e) {
-                answer.put("error", e.getClass().getName() + ": " + e.getMessage());
-            }
-            protocol.println(Json.write(answer));
-        }
+        // the peer protocol of tests/hessian_peers.py has no READY line
+        JsonLinesLoop.run(HessianLiteCheck::handle, false);
     }
 
     private static void handle(Map<String, Object> request, Map<String, Object> answer) throws IOException {
