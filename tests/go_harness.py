@@ -155,6 +155,7 @@ class CallOptions(TypedDict, total=False):
     version: str
     group: str
     wait: float
+    plain: bool
 
 
 def call_request(
@@ -167,8 +168,10 @@ def call_request(
     version: str = "",
     group: str = "",
     wait: float = 30.0,
+    plain: bool = False,
 ) -> dict[str, Any]:
-    """The driver request for one call (see ``tests/interop/go/main.go``)."""
+    """The driver request for one call (see ``tests/interop/go/main.go``). ``plain``: a tri reference made
+    as a dubbo-go application makes it, without the driver's own ``IDL-mode=non-IDL``."""
     return {
         "registry": registry,
         "interface": interface,
@@ -178,6 +181,7 @@ def call_request(
         "version": version,
         "group": group,
         "wait": wait,
+        "plain": plain,
     }
 
 

@@ -81,3 +81,19 @@ async def test_go_discovers_a_python_provider(
         await server.stop(grace=1.0)
     assert result.ok, result.error
     assert result.value == f"{PY_PREFIX}hi, go"
+
+
+async def test_a_plain_go_triple_consumer_calls_a_python_provider(
+    registry: str, version: str, go_consumer: GoConsumer
+) -> None:
+    # dubbo-go refers Triple in IDL mode unless the provider URL says IDL-mode=non-IDL: dubbopy's
+    # wrapper-mode exports say it, so a Go application needs no special option to call them
+    server = dubbopy.Server(application="py-provider", protocols=["tri://127.0.0.1:0"], registries=[registry])
+    server.add(GreetingsService(PY_PREFIX), version=version)
+    await server.start()
+    try:
+        result = await go_consumer.acall(registry, ["go"], protocol="tri", version=version, wait=60, plain=True)
+    finally:
+        await server.stop(grace=1.0)
+    assert result.ok, result.error
+    assert result.value == f"{PY_PREFIX}hi, go"

@@ -25,6 +25,8 @@ type callRequest struct {
 	Version   string   `json:"version"`
 	Group     string   `json:"group"`
 	Wait      float64  `json:"wait"`
+	// Plain: refer as an application would, without saying IDL-mode=non-IDL on the consumer side
+	Plain bool `json:"plain"`
 }
 
 type callAnswer struct {
@@ -82,7 +84,7 @@ func (d *driver) answer(a callAnswer) {
 }
 
 func (d *driver) connection(req callRequest) (*client.Connection, error) {
-	key := strings.Join([]string{req.Registry, req.Protocol, req.Interface, req.Version, req.Group}, "|")
+	key := strings.Join([]string{req.Registry, req.Protocol, req.Interface, req.Version, req.Group, fmt.Sprint(req.Plain)}, "|")
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if conn, ok := d.conns[key]; ok {
@@ -111,10 +113,11 @@ func (d *driver) connection(req callRequest) (*client.Connection, error) {
 		return nil, err
 	}
 	refOpts := []client.ReferenceOption{client.WithRequestTimeout(5 * time.Second)}
-	if req.Protocol == "tri" {
+	if req.Protocol == "tri" && !req.Plain {
 		// dubbo-go v3.3.2 refers Triple with its legacy Dubbo3Invoker (protoc stubs only) unless the
 		// merged URL says IDL-mode=non-IDL; Java and dubbopy providers do not register that key
-		// (protocol/triple/triple.go Refer), so the consumer says it
+		// (protocol/triple/triple.go Refer), so the consumer says it; dubbopy's wrapper-mode providers do
+		// register it, which "plain" requests check
 		refOpts = append(refOpts, client.WithIDL(constant.NONIDL))
 	}
 	if req.Version != "" {
