@@ -60,10 +60,19 @@ class RpcStatus:
 class StatusTable:
     """The :class:`RpcStatus` of each (provider URL, method) pair seen, plus a service-level one per URL."""
 
-    __slots__ = ("_statuses",)
+    __slots__ = ("_statuses", "_watchers")
 
     def __init__(self) -> None:
         self._statuses: dict[tuple[URL, str], RpcStatus] = {}
+        self._watchers: list[dict[str, set[URL]]] = []
+
+    def watch(self) -> dict[str, set[URL]]:
+        """A record of which provider URLs' counters changed, by method, filled from now on by every
+        :meth:`begin` and :meth:`end`; its owner takes entries out as it reads them (a balancer that
+        scores every provider then rescores only the changed ones)."""
+        changes: dict[str, set[URL]] = {}
+        self._watchers.append(changes)
+        return changes
 
     def get(self, url: URL, method: str = "") -> RpcStatus:
         """The counters of ``url`` for ``method`` (``""``: all methods), created at zero on first use."""
@@ -77,11 +86,15 @@ class StatusTable:
         """Count a call to ``method`` of ``url`` as started (Java ``RpcStatus.beginCount``)."""
         self.get(url).begin()
         self.get(url, method).begin()
+        for changes in self._watchers:
+            changes.setdefault(method, set()).add(url)
 
     def end(self, url: URL, method: str, elapsed_ms: float, succeeded: bool) -> None:
         """Count a call as ended (Java ``RpcStatus.endCount``)."""
         self.get(url).end(elapsed_ms, succeeded)
         self.get(url, method).end(elapsed_ms, succeeded)
+        for changes in self._watchers:
+            changes.setdefault(method, set()).add(url)
 
     def forget(self, url: URL) -> None:
         """Drop every counter of ``url`` (its provider went away)."""

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dubbopy.cluster.loadbalance.base import LoadBalance, weighted_pick
-from dubbopy.cluster.status import RpcStatus
+from dubbopy.cluster.status import RpcStatus, StatusTable
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -111,37 +111,61 @@ class ShortestResponseLoadBalance(LoadBalance):
     def __init__(self) -> None:
         super().__init__()
         self._windows: dict[tuple[URL, str], _Window] = {}
-        self._listed: dict[str, tuple[Sequence[Invoker], list[_Window]]] = {}
+        self._scored: dict[str, _Scores] = {}
+        self._watched: StatusTable | None = None
+        self._changes: dict[str, set[URL]] = {}
         self._window_start = time.monotonic()
 
     def do_select(self, invokers: Sequence[Invoker], url: URL, invocation: Invocation) -> Invoker:
         """The invoker expected to answer first."""
         method = invocation.method_name
-        windows = self._windows
-        listed = self._listed.get(method)
-        if listed is None or listed[0] is not invokers:
-            found: list[_Window] = []
-            for invoker in invokers:
-                key = (invoker.url, method)
-                window = windows.get(key)
-                if window is None:
-                    window = windows[key] = _Window(self.statuses.get(invoker.url, method))
-                found.append(window)
-            if len(self._listed) >= 1024:
-                self._listed.clear()
-            listed = self._listed[method] = (invokers, found)
-        chosen = _pick_lowest(self, invokers, invocation, _estimates(listed[1]))
+        if self._watched is not self.statuses:  # the owning cluster gave us its counters
+            self._watched = self.statuses
+            self._changes = self.statuses.watch()
+            self._scored.clear()
         period = url.get_int("shortestresponse.slidePeriod", 30_000) / 1000
         now = time.monotonic()
         if now - self._window_start > period:
             self._window_start = now
             keep = {(invoker.url, method) for invoker in invokers}
-            for key in [key for key in windows if key[1] == method and key not in keep]:
-                del windows[key]
-            self._listed.clear()
-            for window in windows.values():
+            for key in [key for key in self._windows if key[1] == method and key not in keep]:
+                del self._windows[key]
+            for window in self._windows.values():
                 window.reset()
-        return chosen
+            self._scored.clear()
+        scores = self._scored.get(method)
+        changed = self._changes.pop(method, None)
+        if scores is None or scores.invokers is not invokers:
+            if len(self._scored) >= 1024:
+                self._scored.clear()
+            scores = self._scored[method] = _Scores(invokers, [self._window(i.url, method) for i in invokers])
+        elif changed:
+            scores.rescore(changed)
+        return _pick_lowest(self, invokers, invocation, scores.estimates)
+
+    def _window(self, url: URL, method: str) -> _Window:
+        window = self._windows.get((url, method))
+        if window is None:
+            window = self._windows[(url, method)] = _Window(self.statuses.get(url, method))
+        return window
+
+
+class _Scores:
+    """The estimates of one invoker list for one method, rescored only where counters changed."""
+
+    __slots__ = ("_index", "_windows", "estimates", "invokers")
+
+    def __init__(self, invokers: Sequence[Invoker], windows: list[_Window]) -> None:
+        self.invokers = invokers
+        self._windows = windows
+        self._index = {invoker.url: i for i, invoker in enumerate(invokers)}
+        self.estimates = _estimates(windows)
+
+    def rescore(self, urls: set[URL]) -> None:
+        for url in urls:
+            index = self._index.get(url)
+            if index is not None:
+                self.estimates[index] = self._windows[index].estimate()
 
 
 class P2CLoadBalance(LoadBalance):

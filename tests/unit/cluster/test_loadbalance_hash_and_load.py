@@ -128,11 +128,15 @@ def test_shortestresponse_prefers_the_fast_provider() -> None:
         table.end(slow.url, "sayHello", 80.0, True)
         table.begin(fast.url, "sayHello")
         table.end(fast.url, "sayHello", 5.0, True)
-    assert {lb.select([slow, fast], CONSUMER, invocation()) for _ in range(50)} == {fast}
+    pair = [slow, fast]  # one list, as a directory hands it out: scores are kept and updated per change
+    assert {lb.select(pair, CONSUMER, invocation()) for _ in range(50)} == {fast}
     # load counts too: mean 5 ms times 20 calls in flight is slower than 80 ms times 1
     for _ in range(20):
         table.begin(fast.url, "sayHello")
-    assert lb.select([slow, fast], CONSUMER, invocation()) is slow
+    assert lb.select(pair, CONSUMER, invocation()) is slow
+    for _ in range(20):
+        table.end(fast.url, "sayHello", 5.0, True)
+    assert lb.select(pair, CONSUMER, invocation()) is fast
 
 
 def test_p2c_takes_the_less_loaded_of_two() -> None:
