@@ -231,13 +231,17 @@ def test_roundrobin_reads_method_level_weights_as_java(java33_loadbalance: LoadB
     assert _python_picks(RoundRobinLoadBalance(), urls, 120, {}) == java
 
 
+@pytest.mark.parametrize("weights", [[5, 1, 3, 2], [4, 4, 4, 4]], ids=["skewed", "equal"])
 @pytest.mark.parametrize("oracle_fixture", ["java33_loadbalance", "java27_loadbalance"])
 def test_roundrobin_goes_on_over_list_and_weight_changes_as_java(
-    oracle_fixture: str, request: pytest.FixtureRequest
+    oracle_fixture: str, weights: list[int], request: pytest.FixtureRequest
 ) -> None:
+    # equal weights take dubbopy's shortcut (one max per pick, the additions applied when the list or a
+    # weight changes): the changes below must come out as Java's too
     oracle: LoadBalanceOracle = request.getfixturevalue(oracle_fixture)
-    a, b, c, d = _weighted_urls([5, 1, 3, 2])
-    a_heavier = a.replace("weight=5", "weight=8")
+    a, b, c, d = _weighted_urls(weights)
+    a_heavier = a.replace(f"weight={weights[0]}", "weight=8")
+    assert a_heavier != a
     steps = [
         [a, b, c],
         [a, c, d],  # b leaves, d joins
@@ -247,7 +251,7 @@ def test_roundrobin_goes_on_over_list_and_weight_changes_as_java(
         [d],  # one provider: chosen without the balancer
         [a_heavier, b, c, d],
     ]
-    state = f"changes-{oracle_fixture}"
+    state = f"changes-{oracle_fixture}-{'-'.join(map(str, weights))}"
     python_balancer = RoundRobinLoadBalance()
     cache: dict[str, Any] = {}
     for number, urls in enumerate(steps):

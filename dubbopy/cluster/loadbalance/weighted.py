@@ -66,12 +66,14 @@ class _Ring:
     """The smooth round-robin state of one service method (see :class:`RoundRobinLoadBalance`).
 
     The ``current`` and ``weight`` of the providers of the list last asked about are kept in plain lists,
-    so a pick is two list passes; they go back into a per-URL table when the list changes. A URL that has
+    so a pick is two list passes; they go back into a per-URL table when the list changes. With equal
+    weights (the common case) adding the weight to every ``current`` changes no order, so it is counted in
+    ``_bump`` instead and applied when the list or a weight changes: a pick is one ``max``. A URL that has
     been out of every list for :data:`RECYCLE_PERIOD` is forgotten (Java drops invokers not selected
     among for 60 s).
     """
 
-    __slots__ = ("_by_url", "_currents", "_invokers", "_left", "_total", "_urls", "_weights")
+    __slots__ = ("_bump", "_by_url", "_currents", "_invokers", "_left", "_total", "_uniform", "_urls", "_weights")
 
     def __init__(self) -> None:
         self._by_url: dict[URL, tuple[int, int]] = {}  # weight, current
@@ -81,12 +83,16 @@ class _Ring:
         self._weights: Sequence[int] = []
         self._currents: list[int] = []
         self._total = 0
+        self._uniform = False
+        self._bump = 0  # picks whose "add the weight to every current" is not applied yet (uniform only)
 
     def next(self, invokers: Sequence[Invoker], weights: Sequence[int]) -> int:
         """The index in ``invokers`` (with these ``weights``) of the next pick."""
         if invokers is not self._invokers:
+            self._settle()
             self._switch(invokers)
         if weights is not self._weights:
+            self._settle()
             seen = self._weights
             currents = self._currents
             for index, weight in enumerate(weights):
@@ -94,10 +100,21 @@ class _Ring:
                     currents[index] = 0
             self._weights = weights
             self._total = _java_int(sum(_java_int(w) for w in weights))
-        currents = self._currents = [c + w for c, w in zip(self._currents, weights, strict=True)]
+            self._uniform = all(w == weights[0] for w in weights)
+        if self._uniform:
+            self._bump += 1
+            currents = self._currents
+        else:
+            currents = self._currents = [c + w for c, w in zip(self._currents, weights, strict=True)]
         best = currents.index(max(currents))
         currents[best] += _java_int(-self._total)
         return best
+
+    def _settle(self) -> None:
+        """Apply the postponed weight additions of uniform picks to every ``current``."""
+        if self._bump:
+            bump, self._bump = self._bump, 0
+            self._currents = [c + bump * w for c, w in zip(self._currents, self._weights, strict=True)]
 
     def _switch(self, invokers: Sequence[Invoker]) -> None:
         by_url = self._by_url
