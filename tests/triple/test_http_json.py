@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -24,6 +23,7 @@ import h2.config
 import h2.connection
 import h2.events
 import pytest
+import testenv
 from triple_support import within
 
 import dubbopy
@@ -68,11 +68,8 @@ def parse_head(block: bytes) -> tuple[int, dict[str, str]]:
 @pytest.fixture(scope="module")
 def curl_binary() -> str:
     found = shutil.which("curl")
-    if found is None:
-        message = "curl is missing: run apt-get install -y curl"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    testenv.require("curl", found is not None, "apt-get install -y curl")
+    assert found is not None
     features = subprocess.run([found, "--version"], capture_output=True, text=True, check=True).stdout
     assert "HTTP2" in features, f"this curl cannot speak HTTP/2:\n{features}"
     return found

@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import hashlib
 import importlib
-import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import SimpleNamespace
 from typing import Any, TypeVar
@@ -19,6 +18,7 @@ from typing import Any, TypeVar
 import grpc
 import psutil
 import pytest
+import testenv
 
 T = TypeVar("T")
 
@@ -68,10 +68,8 @@ def need(module: str, package: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        message = f"{package} is missing: run pip install {package}"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        testenv.require(package, False, f"pip install {package}")
+        raise
 
 
 def digest(chunks: Iterable[str]) -> str:
