@@ -23,12 +23,12 @@ import dubbopy
 from dubbopy import extension
 from dubbopy.cluster.directory import StaticDirectory
 from dubbopy.errors import RpcError, StatusCode
-from dubbopy.protocol.triple.client import RECONNECT_INTERVAL
 from dubbopy.protocol.triple.handlers import HandlerTable
 from dubbopy.protocol.triple.invoker import TripleInvoker
 from dubbopy.protocol.triple.server import TripleServer
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
+from dubbopy.rpc.reconnect import RECONNECT_INTERVAL
 from dubbopy.url import URL
 
 #: seconds allowed for a provider to come back: a few reconnection intervals, generous for a loaded machine
@@ -115,7 +115,7 @@ async def answer(invoker: Invoker, hw: SimpleNamespace, name: str = "ada") -> st
 
 
 def reconnect_tasks() -> list[asyncio.Task[Any]]:
-    return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "ClientTransport._reconnect"]
+    return [t for t in asyncio.all_tasks() if t.get_coro().__qualname__ == "Reconnector._reconnect"]
 
 
 async def test_invoker_is_unavailable_once_its_server_dies_and_available_again_when_it_is_back(

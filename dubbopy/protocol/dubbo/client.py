@@ -27,7 +27,6 @@ import contextlib
 import logging
 import ssl
 from dataclasses import dataclass, field, replace
-from typing import Final
 
 from dubbopy.errors import ConfigError, DecodeError, ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.dubbo import constants as c
@@ -35,6 +34,7 @@ from dubbopy.protocol.dubbo.codec import READONLY_EVENT, WRITEABLE_EVENT, Event,
 from dubbopy.protocol.dubbo.connection import DubboConnection, HeartbeatPolicy
 from dubbopy.protocol.dubbo.frames import DEFAULT_PAYLOAD, Frame, PayloadLimitError, Status, pack_header
 from dubbopy.protocol.dubbo.serialization import SerializationTable, default_serializations
+from dubbopy.rpc.reconnect import Reconnector
 from dubbopy.url import URL
 
 __all__ = ["ClientConnection", "ClientOptions", "ExchangeClient"]
@@ -104,10 +104,6 @@ class _Pending:
     future: asyncio.Future[Response]
     serialization_id: int
     return_type: str | None
-
-
-#: Seconds between reconnection attempts to a provider whose connections were all lost.
-RECONNECT_INTERVAL: Final = 2.0
 
 
 class ClientConnection(DubboConnection):
@@ -218,8 +214,7 @@ class ExchangeClient:
         self._connecting: list[asyncio.Future[ClientConnection] | None] = [None] * self.options.connections
         self._next = 0
         self._closed = False
-        self._down = False
-        self._reconnecting: asyncio.Task[None] | None = None
+        self._reconnector = Reconnector(lambda: self._connect_slot(0))
 
     @property
     def target(self) -> str:
@@ -240,28 +235,14 @@ class ExchangeClient:
         """Not closed, not down (connections lost or refused, until a reconnection succeeds), and not every
         open connection readonly (an unopened slot counts as usable). As in Java, a cluster does not pick
         an unavailable provider while it has others."""
-        if self._closed or self._down:
+        if self._closed or self._reconnector.down:
             return False
         return any(conn is None or conn.closed or not conn.readonly for conn in self._slots)
 
     def connection_lost(self) -> None:
-        """A connection closed: with none left open the provider is down, and a background task tries to
-        reconnect every :data:`RECONNECT_INTERVAL` seconds (Java's reconnect timer) until it is back."""
-        if self._closed or any(conn is not None and not conn.closed for conn in self._slots):
-            return
-        self._mark_down()
-
-    def _mark_down(self) -> None:
-        self._down = True
-        if self._reconnecting is None or self._reconnecting.done():
-            with contextlib.suppress(RuntimeError):  # no running loop: the next call reconnects
-                self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
-
-    async def _reconnect(self) -> None:
-        while self._down and not self._closed:
-            await asyncio.sleep(RECONNECT_INTERVAL)
-            with contextlib.suppress(RpcError):
-                await self._connect_slot(0)
+        """A connection closed: with none left open the provider is down (:mod:`dubbopy.rpc.reconnect`)."""
+        if not self._closed and not self.connections:
+            self._reconnector.mark_down()
 
     # ------------------------------------------------------------------ connections
 
@@ -313,14 +294,14 @@ class ExchangeClient:
                 )
         except (OSError, TimeoutError, ssl.SSLError) as exc:
             why = f"timed out after {self.options.connect_timeout}s" if isinstance(exc, TimeoutError) else str(exc)
-            if not any(conn is not None and not conn.closed for conn in self._slots):
-                self._mark_down()
+            if not self.connections:
+                self._reconnector.mark_down()
             raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {self.target}: {why}") from exc
         if self._closed:
             conn.close()
             raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed")
         self._slots[index] = conn
-        self._down = False
+        self._reconnector.up()
         return conn
 
     # ------------------------------------------------------------------ calls
@@ -378,8 +359,7 @@ class ExchangeClient:
     async def close(self) -> None:
         """Close every connection; calls in flight fail with ``UNAVAILABLE``. Idempotent."""
         self._closed = True
-        if self._reconnecting is not None:
-            self._reconnecting.cancel()
+        await self._reconnector.stop()
         for connecting in self._connecting:
             if connecting is not None and not connecting.done():
                 connecting.cancel()

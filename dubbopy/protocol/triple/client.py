@@ -9,8 +9,9 @@ and sends the request headers; the caller then sends messages and reads the
 **Availability.** When the connection is lost, receives GOAWAY, or a connection attempt fails, and no
 other connection is open, the transport is *down*: :meth:`ClientTransport.is_available` is false (so a
 cluster routes calls to other providers, as Java's ``isAvailable`` requires a connected client) and a
-background task reconnects every :data:`RECONNECT_INTERVAL` seconds until it succeeds. A call made
-while down still tries to connect, and its success ends the down state too. Nothing of this runs on
+background task reconnects every :data:`~dubbopy.rpc.reconnect.RECONNECT_INTERVAL` seconds until it
+succeeds (:mod:`dubbopy.rpc.reconnect`). A call made while down still tries to connect, and its success
+ends the down state too. Nothing of this runs on
 the path of a call that finds its connection open.
 
 Connection-level failures are ``RpcError(UNAVAILABLE)`` naming ``host:port``.
@@ -19,12 +20,11 @@ Connection-level failures are ``RpcError(UNAVAILABLE)`` naming ``host:port``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ssl
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any
 
 from dubbopy.errors import ProtocolError, RpcError, StatusCode
 from dubbopy.protocol.triple import wire_metadata as md
@@ -35,11 +35,10 @@ from dubbopy.protocol.triple.codec.timeout import format_timeout
 from dubbopy.protocol.triple.h2base import H2Protocol, Header
 from dubbopy.protocol.triple.http2 import connection as h2c
 from dubbopy.rpc.method import MethodDescriptor
+from dubbopy.rpc.reconnect import Reconnector
 
 DEFAULT_MAX_RECEIVE_MESSAGE_SIZE = 4 << 20
 USER_AGENT = b"dubbopy-triple/0.1"
-#: Seconds between reconnection attempts to a provider that is down (as the Dubbo protocol's client).
-RECONNECT_INTERVAL: Final = 2.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,8 +159,7 @@ class ClientTransport:
         self._connecting: asyncio.Future[ClientConnection] | None = None
         self._draining: set[ClientConnection] = set()
         self._closed = False
-        self._down = False
-        self._reconnecting: asyncio.Task[None] | None = None
+        self._reconnector = Reconnector(self.connection)
         scheme = b"https" if self.options.ssl is not None else b"http"
         authority = f"{host}:{port}".encode() if ":" not in host else f"[{host}]:{port}".encode()
         self._compressor = None
@@ -234,13 +232,13 @@ class ClientTransport:
         except (OSError, TimeoutError, ssl.SSLError) as exc:
             why = f"timed out after {self.options.connect_timeout}s" if isinstance(exc, TimeoutError) else str(exc)
             if self._connection is None:
-                self._mark_down()
+                self._reconnector.mark_down()
             raise RpcError(StatusCode.UNAVAILABLE, f"cannot connect to {self.target}: {why}") from exc
         if self._closed:
             protocol.close()
             raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed")
         self._connection = protocol
-        self._down = False
+        self._reconnector.up()
         return protocol
 
     def connection_draining(self, connection: ClientConnection) -> None:
@@ -252,26 +250,12 @@ class ClientTransport:
             self._draining.add(connection)
         else:
             self._draining.discard(connection)
-        if self._connection is None:
-            self._mark_down()
+        if self._connection is None and not self._closed:
+            self._reconnector.mark_down()
 
     def is_available(self) -> bool:
         """Not closed and not down (see the module docstring): whether a cluster should pick this provider."""
-        return not self._closed and not self._down
-
-    def _mark_down(self) -> None:
-        if self._closed:
-            return
-        self._down = True
-        if self._reconnecting is None or self._reconnecting.done():
-            self._reconnecting = asyncio.get_running_loop().create_task(self._reconnect())
-
-    async def _reconnect(self) -> None:
-        while self._down and not self._closed:
-            await asyncio.sleep(RECONNECT_INTERVAL)
-            if self._down and not self._closed:
-                with contextlib.suppress(RpcError):
-                    await self.connection()
+        return not self._closed and not self._reconnector.down
 
     def _headers_for(self, method: MethodDescriptor[Any, Any]) -> list[tuple[bytes, bytes]]:
         headers = self._path_headers.get(method.path)
@@ -380,10 +364,7 @@ class ClientTransport:
     async def close(self) -> None:
         """Close every connection and stop reconnecting; calls in flight end with UNAVAILABLE."""
         self._closed = True
-        reconnecting, self._reconnecting = self._reconnecting, None
-        if reconnecting is not None and not reconnecting.done():
-            reconnecting.cancel()
-            await asyncio.wait([reconnecting])
+        await self._reconnector.stop()
         if self._connecting is not None:
             self._connecting.cancel()
         connections = [c for c in (self._connection, *self._draining) if c is not None]
