@@ -26,7 +26,8 @@ from registry_support import WAIT, echo_service, running_provider
 import dubbopy
 from dubbopy.errors import StatusCode
 from dubbopy.registry.base import parse_registry_address
-from dubbopy.registry.cache import CacheFile, RegistryCache, cache_path, dump_properties, load_properties
+from dubbopy.registry.cache import CacheFile, RegistryCache, cache_path
+from dubbopy.registry.properties import dump_properties, load_properties
 from dubbopy.registry.publish import open_registry
 from dubbopy.url import URL
 
@@ -49,7 +50,7 @@ JAVA_ENTRIES = {
 
 def test_java_properties_are_read_and_written_as_java_does() -> None:
     assert load_properties(JAVA_STORED) == JAVA_ENTRIES
-    ours = dump_properties(JAVA_ENTRIES)
+    ours = dump_properties(JAVA_ENTRIES, "Dubbo Registry Cache")
     entry_lines = [line for line in ours.splitlines() if not line.startswith("#")]
     assert sorted(entry_lines) == sorted(line for line in JAVA_STORED.splitlines() if not line.startswith("#"))
     assert ours.startswith("#Dubbo Registry Cache\n")
