@@ -306,8 +306,11 @@ class ServerConnection(H2Protocol):
         self._reject_http(stream_id, b"431", f"request headers of {size} bytes exceed the limit of {limit} bytes")
 
     def on_goaway(self, last_stream_id: int, error_code: int, debug: bytes) -> None:
-        if error_code != 0:
-            self.close()
+        # A client's GOAWAY only promises that it opens no more streams; a server never opens any, so
+        # whatever the error code, nothing changes here (RFC 9113 §7: unknown codes trigger nothing
+        # special). The client closes the socket itself; closing first would reset the connection
+        # under frames it already sent (a PING), as grpc-go's server also avoids.
+        pass
 
     def begin_shutdown(self) -> None:
         """Stop taking new requests: GOAWAY on HTTP/2, ``Connection: close`` after the current one on
