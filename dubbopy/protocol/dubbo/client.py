@@ -265,7 +265,9 @@ class ExchangeClient:
 
     async def _connect_slot(self, index: int) -> ClientConnection:
         connecting = self._connecting[index]
-        if connecting is None:
+        # an attempt that has already ended failed (or its connection is gone): a call never inherits
+        # the failure of an attempt made before it, such as the reconnector's just before a restart
+        if connecting is None or connecting.done():
             connecting = asyncio.ensure_future(self._connect(index))
             self._connecting[index] = connecting
         try:

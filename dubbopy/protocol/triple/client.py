@@ -195,7 +195,9 @@ class ClientTransport:
         if self._closed:
             raise RpcError(StatusCode.UNAVAILABLE, f"client for {self.target} is closed")
         connecting = self._connecting
-        if connecting is None:
+        # an attempt that has already ended failed (or its connection is gone): a call never inherits
+        # the failure of an attempt made before it, such as the reconnector's just before a restart
+        if connecting is None or connecting.done():
             connecting = asyncio.ensure_future(self._connect())
             connecting.add_done_callback(self._connect_done)
             self._connecting = connecting
