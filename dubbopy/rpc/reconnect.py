@@ -2,15 +2,18 @@
 
 A client whose connections were all lost, or whose connection attempt failed, is down: a cluster does
 not pick it while it has other providers (Java's ``isAvailable`` requires a connected client), and a
-background task tries to connect every :data:`RECONNECT_INTERVAL` seconds (Java's reconnect timer) until
-a connection is up again. A call made while down may still connect; :meth:`Reconnector.up` ends the
-state either way.
+background task tries to connect at once, then every :data:`RECONNECT_INTERVAL` seconds (Java's
+reconnect timer) until a connection is up again. The attempt at once is for a server that only rotated
+its connection (a GOAWAY while still listening): it is back within a round trip instead of being
+skipped for an interval; a server that is really gone refuses it and the client stays down. A call made
+while down may still connect; :meth:`Reconnector.up` ends the state either way.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 from collections.abc import Awaitable, Callable
 from typing import Final
 
@@ -26,12 +29,13 @@ class Reconnector:
     """Whether a client is down, and the task that reconnects it; ``connect`` opens one connection
     (raising :class:`~dubbopy.errors.RpcError` when it cannot)."""
 
-    __slots__ = ("_connect", "_stopped", "_task", "down")
+    __slots__ = ("_connect", "_quick_at", "_stopped", "_task", "down")
 
     def __init__(self, connect: Callable[[], Awaitable[object]]) -> None:
         self._connect = connect
         self._task: asyncio.Task[None] | None = None
         self._stopped = False
+        self._quick_at = -math.inf  # loop time of the last attempt made at once
         self.down = False
 
     def mark_down(self) -> None:
@@ -56,8 +60,16 @@ class Reconnector:
             await asyncio.wait([task])
 
     async def _reconnect(self) -> None:
-        while self.down and not self._stopped:
+        now = asyncio.get_running_loop().time()
+        if now - self._quick_at < RECONNECT_INTERVAL:
+            # the last attempt at once was recent: a server that accepts and drops again at once
+            # (one shutting down while still listening) must not make this a busy loop
             await asyncio.sleep(RECONNECT_INTERVAL)
+        else:
+            self._quick_at = now
+            await asyncio.sleep(0)  # let the caller finish what made it mark the client down
+        while self.down and not self._stopped:
+            with contextlib.suppress(RpcError):
+                await self._connect()
             if self.down and not self._stopped:
-                with contextlib.suppress(RpcError):
-                    await self._connect()
+                await asyncio.sleep(RECONNECT_INTERVAL)

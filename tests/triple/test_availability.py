@@ -188,6 +188,28 @@ async def test_goaway_from_a_stopping_server_makes_it_unavailable_while_calls_fi
         await invoker.close()
 
 
+async def test_a_server_that_rotates_its_connection_stays_available(
+    hw: SimpleNamespace, providers: list[Provider], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A GOAWAY from a server that keeps listening (connection age limits, a proxy draining) costs one
+    # reconnection, not a reconnection interval: with the interval made an hour, the provider must
+    # still be back, on a new connection, without any call asking for it.
+    monkeypatch.setattr("dubbopy.rpc.reconnect.RECONNECT_INTERVAL", 3600.0)
+    p1 = providers[0]
+    invoker = TripleInvoker(p1.url())
+    try:
+        assert await answer(invoker, hw) == "p1 ada"
+        assert p1.server is not None
+        (first,) = p1.server.connections
+        first.send_goaway()
+        await wait_until(lambda: first not in p1.server.connections, "the client to close the rotated connection")
+        await wait_until(lambda: len(p1.server.connections) == 1, "the client to reconnect by itself")
+        assert invoker.is_available()
+        assert await answer(invoker, hw, "bob") == "p1 bob"
+    finally:
+        await invoker.close()
+
+
 async def test_a_call_cut_by_a_dying_server_names_the_server(hw: SimpleNamespace, providers: list[Provider]) -> None:
     p1 = providers[0]
     invoker = TripleInvoker(p1.url())
