@@ -32,7 +32,7 @@ from dubbopy.protocol.triple.invoker import TripleInvoker
 from dubbopy.protocol.triple.protocol import TripleProtocol
 from dubbopy.reference import InterfaceReference
 from dubbopy.registry.base import Registry
-from dubbopy.registry.publish import open_registry
+from dubbopy.registry.publish import open_registry, subscribes
 from dubbopy.registry.reference import RegistryReference
 from dubbopy.rpc.calls import InvokerChannel
 from dubbopy.rpc.channel import Metadata, StreamCall, SyncChannel, SyncStreamCall
@@ -173,6 +173,8 @@ class Client:
         registry URL's ``preferred``, ``zone`` and ``weight``."""
         if not self.registry_urls:
             raise ConfigError("a reference without url= needs registries: Client(registries=['zookeeper://...'])")
+        if not any(subscribes(u) for u in self.registry_urls):
+            raise ConfigError("every registry of this client says subscribe=false: none to discover providers through")
         if not service:
             raise ConfigError("a reference through registries needs the service name")
         consumer_params = {
@@ -201,7 +203,7 @@ class Client:
     async def _open_registries(self) -> list[Registry]:
         """The client's registries, started once and shared by every reference."""
         if self._registries is None:
-            opening = (open_registry(u, application=self.application) for u in self.registry_urls)
+            opening = (open_registry(u, application=self.application) for u in self.registry_urls if subscribes(u))
             self._registries = asyncio.ensure_future(asyncio.gather(*opening))
         return list(await asyncio.shield(self._registries))
 

@@ -29,7 +29,7 @@ from dubbopy.protocol.triple.interface import wrapper_service
 from dubbopy.protocol.triple.protocol import ServiceInvoker, TripleProtocol
 from dubbopy.protocol.triple.server import ServerOptions
 from dubbopy.registry.base import Registry
-from dubbopy.registry.publish import open_registry, provider_url
+from dubbopy.registry.publish import open_registry, provider_url, registered_provider_url, registers
 from dubbopy.rpc.invoker import Exporter, Invoker
 from dubbopy.rpc.method import ServiceDescriptor
 from dubbopy.rpc.protocol import Protocol
@@ -179,9 +179,10 @@ class Server:
 
     async def _register(self) -> None:
         """Publish every exported user service on every registry (built-ins are not published)."""
-        if not self.registry_urls:
+        writable = [u for u in self.registry_urls if registers(u)]
+        if not writable:
             return
-        self._registries = [await open_registry(u, application=self.application) for u in self.registry_urls]
+        self._registries = [await open_registry(u, application=self.application) for u in writable]
         builtin = {HEALTH_SERVICE, *REFLECTION_SERVICES}
         for exporter in self._exporters:
             url = exporter.url
@@ -189,8 +190,9 @@ class Server:
                 continue
             published = provider_url(url)
             for registry in self._registries:
-                await registry.register(published)
-                self._registered.append((registry, published))
+                node = registered_provider_url(published, registry.address.url)
+                await registry.register(node)
+                self._registered.append((registry, node))
 
     def _invoker_for(self, url: URL, entry: _Export) -> Invoker | None:
         """The provider invoker exporting ``entry`` on ``url``'s protocol, or ``None`` if it cannot go there."""

@@ -5,8 +5,9 @@ References are made outside coroutines, but subscribing needs the event loop, so
 the client's registries, subscribes a :class:`~dubbopy.registry.directory.RegistryDirectory` (the first
 notification arrives before the subscription returns, so the first call already sees the providers),
 joins the directory with the cluster strategy named by the consumer URL's ``cluster`` parameter, and
-registers the consumer URL under ``consumers`` as Java does. Every call after that goes straight to the
-cluster invoker.
+registers the consumer URL under ``consumers`` as Java does (not in a registry that says
+``register=false``; only the simplified keys in one that says ``simplified=true``). Every call after
+that goes straight to the cluster invoker.
 
 With several registries, as in Java, each registry gets its own directory and strategy, and those
 per-registry invokers (:class:`~dubbopy.cluster.strategies.zoneaware.RegistryInvoker`, carrying the
@@ -26,6 +27,7 @@ from dubbopy.cluster.strategies.zoneaware import ZONE_AWARE, RegistryInvoker
 from dubbopy.errors import DubboError, RpcError, StatusCode
 from dubbopy.registry.base import Registry
 from dubbopy.registry.directory import RegistryDirectory
+from dubbopy.registry.publish import registered_consumer_url, registers
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.rpc.result import Result
@@ -82,8 +84,10 @@ class RegistryReference(Invoker):
                     await member.close()
                 raise
             invoker = _cluster(ZONE_AWARE).join(StaticDirectory(members, self._url))
-        consumer = self._url.with_param("category", "consumers")
         for registry in registries:
+            if not registers(registry.address.url):
+                continue
+            consumer = registered_consumer_url(self._url, registry.address.url)
             with contextlib.suppress(DubboError):  # a consumer node is informative; calls do not need it
                 await registry.register(consumer)
                 self._registered.append((registry, consumer))

@@ -3,6 +3,8 @@
 * A Java 3.3.6 / 2.7.23 provider registered in ZooKeeper → a dubbopy consumer discovers and calls it
   (over dubbo://; and over tri:// for 3.3.6).
 * A dubbopy provider registered in ZooKeeper → the Java 3.3.6 / 2.7.23 consumer discovers and calls it.
+* Both ways again through a ``simplified=true`` registry, where Java 3.3.6 and dubbopy write provider
+  nodes without ``methods``, ``interface`` and the other keys Java leaves out.
 """
 
 from __future__ import annotations
@@ -13,21 +15,25 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from java_api import GreetingsService
+from java_api import GREETINGS_SERVICE, GreetingsService
 from java_fixtures import require_java_harness
 from java_harness import JavaConsumer, JavaProvider, start_provider
-from registry_fixtures import ZooKeeperServer
+from registry_fixtures import ZooKeeperServer, kazoo_client
 
 import dubbopy
+from dubbopy.url import URL, url_decode
 
 pytestmark = pytest.mark.interop
 
 
-def _provider_in_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer, version: str) -> Iterator[JavaProvider]:
-    """A Java provider of the test API, registered in the test ZooKeeper under its own root."""
+def _provider_in_zk(
+    request: pytest.FixtureRequest, zookeeper: ZooKeeperServer, version: str, options: str = ""
+) -> Iterator[JavaProvider]:
+    """A Java provider of the test API, registered in the test ZooKeeper under its own root; ``options``
+    are more registry URL parameters (``&simplified=true``)."""
     require_java_harness(request, version)
     root = f"/java{version}-{uuid.uuid4().hex[:6]}"
-    registry = f"zookeeper://{zookeeper.address}?group={root}"
+    registry = f"zookeeper://{zookeeper.address}?group={root}{options}"
     with start_provider(version, properties={"dubbopy.registry": registry}) as provider:
         provider.registry = registry  # type: ignore[attr-defined]
         yield provider
@@ -41,6 +47,11 @@ def java33_in_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer) -> 
 @pytest.fixture(scope="module")
 def java27_in_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer) -> Iterator[JavaProvider]:
     yield from _provider_in_zk(request, zookeeper, "27")
+
+
+@pytest.fixture(scope="module")
+def java33_in_simplified_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeperServer) -> Iterator[JavaProvider]:
+    yield from _provider_in_zk(request, zookeeper, "33", "&simplified=true")
 
 
 async def _call_until_found(greetings: Any, name: str) -> str:
@@ -92,3 +103,37 @@ async def test_a_java_consumer_discovers_a_python_provider(
         await server.stop(grace=1.0)
     assert result.ok, result.error
     assert result.value == "hi, java"
+
+
+async def test_python_calls_a_java_provider_through_a_simplified_registry(
+    java33_in_simplified_zk: JavaProvider, zookeeper: ZooKeeperServer
+) -> None:
+    registry = java33_in_simplified_zk.registry  # type: ignore[attr-defined]
+    async with dubbopy.Client(application="py-consumer", registries=[registry]) as client:
+        greetings = client.reference(GreetingsService, protocol="dubbo")
+        assert await _call_until_found(greetings, "simple") == "hi, simple"
+    # Java did write the simplified node (so the call above read one)
+    root = URL.parse(registry).get("group")
+    with kazoo_client(zookeeper.address) as zk:
+        children = zk.get_children(f"{root}/{GREETINGS_SERVICE}/providers")
+    written = [URL.parse(url_decode(child)) for child in children]
+    assert written
+    assert all("methods" not in u.params for u in written), written
+    assert all("interface" not in u.params for u in written), written
+
+
+async def test_java_calls_a_python_provider_through_a_simplified_registry(
+    java33_consumer: JavaConsumer, zookeeper: ZooKeeperServer
+) -> None:
+    registry = f"zookeeper://{zookeeper.address}?group=/py-simple-{uuid.uuid4().hex[:6]}&simplified=true"
+    server = dubbopy.Server(application="py-provider", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
+    server.add(GreetingsService())
+    await server.start()
+    try:
+        result = await java33_consumer.acall(
+            "GreetingsService.sayHi", None, ["simple"], registry=registry, protocol="dubbo"
+        )
+    finally:
+        await server.stop(grace=1.0)
+    assert result.ok, result.error
+    assert result.value == "hi, simple"
