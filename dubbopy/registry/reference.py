@@ -11,7 +11,8 @@ that goes straight to the cluster invoker.
 
 With several registries, as in Java, each registry gets its own directory and strategy, and those
 per-registry invokers (:class:`~dubbopy.cluster.strategies.zoneaware.RegistryInvoker`, carrying the
-registry URL's ``preferred``/``zone``/``weight``) are joined by the ``zone-aware`` strategy.
+registry URL's ``preferred``/``zone``/``weight``) are joined by the ``zone-aware`` strategy, or by the
+strategy the last registry URL names in its ``cluster`` parameter.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class RegistryReference(Invoker):
                 for member in members:
                     await member.close()
                 raise
-            invoker = _cluster(ZONE_AWARE).join(StaticDirectory(members, self._url))
+            # as Java's ReferenceConfig: the last registry URL's cluster joins them, zone-aware by default
+            joining = registries[-1].address.url.get("cluster") or ZONE_AWARE
+            invoker = _cluster(joining).join(StaticDirectory(members, self._url))
         for registry in registries:
             if not registers(registry.address.url):
                 continue

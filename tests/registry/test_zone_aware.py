@@ -30,9 +30,11 @@ class Zones:
         self.east = east
         self.west = west
         self.servers: dict[str, dubbopy.Server] = {}
+        self.providers: dict[str, Any] = {}
 
     async def start(self, tag: str, registry: str, protocol: str) -> None:
-        self.servers[tag] = await start_provider(registry, self.echo(tag), f"{protocol}://127.0.0.1:0")
+        self.providers[tag] = self.echo(tag)
+        self.servers[tag] = await start_provider(registry, self.providers[tag], f"{protocol}://127.0.0.1:0")
 
     async def stop(self, tag: str) -> None:
         await self.servers.pop(tag).stop(grace=1.0)
@@ -79,6 +81,15 @@ async def test_without_preference_calls_reach_both_registries(zones: Zones) -> N
         echo = client.reference(zones.echo)
         tags = {await _who(echo, "x") for _ in range(40)}
     assert tags == {"east", "west"}
+
+
+async def test_the_last_registry_names_the_strategy_that_joins_the_registries(zones: Zones) -> None:
+    # Java reads the joining strategy from the last registry URL's cluster parameter; broadcast calls both
+    async with zones.client(west="zone=west&cluster=broadcast") as client:
+        echo = client.reference(zones.echo)
+        for _ in range(5):
+            await _who(echo, "x")
+    assert (zones.providers["east"].calls, zones.providers["west"].calls) == (5, 5)
 
 
 async def test_the_call_zone_routes_to_that_registry(zones: Zones) -> None:
