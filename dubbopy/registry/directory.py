@@ -8,8 +8,9 @@ every list is closed. ``empty://`` means "no providers"; providers with ``enable
 ``configurators`` (``override://``) URLs are applied to matching provider URLs (address, or
 ``0.0.0.0`` for all) before they are referred, so an override that changes ``weight`` or ``timeout``
 re-refers exactly the providers it touches. ``routers`` URLs (``route://…?router=condition&rule=…``)
-become a :class:`~dubbopy.cluster.router.chain.RouterChain`, rebuilt when they change and applied to
-every :meth:`~RegistryDirectory.list`; a rule that cannot be parsed is logged and skipped.
+become a :class:`~dubbopy.cluster.router.chain.RouterChain` beside the built-in
+:class:`~dubbopy.cluster.router.tag.TagRouter`, rebuilt when they change and applied to every
+:meth:`~RegistryDirectory.list`; a rule that cannot be parsed is logged and skipped.
 
 Provider URLs are merged with the consumer's own parameters the way Java does (the consumer's
 ``timeout``, ``retries``, ``loadbalance`` … win), minus the keys that only mean something on the
@@ -26,6 +27,7 @@ from typing import Final
 
 from dubbopy.cluster.directory import Directory
 from dubbopy.cluster.router import RouterChain, build_routers
+from dubbopy.cluster.router.tag import TAG_KEY, TagRouter
 from dubbopy.cluster.status import StatusTable
 from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
 from dubbopy.rpc.invocation import Invocation
@@ -36,8 +38,12 @@ log = logging.getLogger(__name__)
 
 #: Longest wait (seconds) for the calls still running on an invoker whose provider left before closing it.
 RETIRE_GRACE: Final = 10.0
-#: consumer parameters that are not copied onto provider URLs
-_CONSUMER_ONLY = frozenset({"side", "category", "check", "pid", "timestamp", "methods", "register", "subscribe"})
+#: consumer parameters that are not copied onto provider URLs (Java's DefaultProviderURLMergeProcessor
+#: also keeps the provider's own release, dubbo and dubbo.tag: a consumer asking for a tag must not make
+#: every provider look tagged)
+_CONSUMER_ONLY = frozenset(
+    {"side", "category", "check", "pid", "timestamp", "methods", "register", "subscribe", "release", "dubbo", TAG_KEY}
+)
 
 
 def merge_consumer_params(provider: URL, consumer: URL) -> URL:
@@ -103,7 +109,7 @@ class RegistryDirectory(Directory):
         self._listeners = [_Listener(self, r) for r in self._registries]
         self._invokers: dict[str, Invoker] = {}
         self._current: builtins.list[Invoker] = []
-        self._routers = RouterChain()
+        self._routers = RouterChain([TagRouter()])
         self._closed = False
         self._changed = asyncio.Event()
         self._statuses: StatusTable | None = None
@@ -171,7 +177,8 @@ class RegistryDirectory(Directory):
 
     def refresh_routers(self) -> None:
         """Rebuild the router chain from every registry's latest ``routers`` URLs (parsed here, once)."""
-        self._routers = RouterChain(build_routers(u for listener in self._listeners for u in listener.routers))
+        rules = build_routers(u for listener in self._listeners for u in listener.routers)
+        self._routers = RouterChain([TagRouter(), *rules])
 
     def list(self, invocation: Invocation) -> Sequence[Invoker]:
         """The routed providers for ``invocation``, available or not: the cluster checks the one it picks

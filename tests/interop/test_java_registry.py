@@ -5,6 +5,8 @@
 * A dubbopy provider registered in ZooKeeper → the Java 3.3.6 / 2.7.23 consumer discovers and calls it.
 * Both ways again through a ``simplified=true`` registry, where Java 3.3.6 and dubbopy write provider
   nodes without ``methods``, ``interface`` and the other keys Java leaves out.
+* Tag routing both ways: Java 3.3.6 consumers route by the ``dubbo.tag`` dubbopy providers register, and
+  dubbopy consumers by the one a Java provider registers (``dubbo.provider.tag``).
 """
 
 from __future__ import annotations
@@ -137,3 +139,60 @@ async def test_java_calls_a_python_provider_through_a_simplified_registry(
         await server.stop(grace=1.0)
     assert result.ok, result.error
     assert result.value == "hi, simple"
+
+
+async def test_java_routes_by_the_tags_dubbopy_providers_register(
+    java33_consumer: JavaConsumer, zookeeper: ZooKeeperServer
+) -> None:
+    registry = f"zookeeper://{zookeeper.address}?group=/py-tags-{uuid.uuid4().hex[:6]}"
+    plain = dubbopy.Server(application="py-plain", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
+    plain.add(GreetingsService())
+    gray = dubbopy.Server(application="py-gray", protocols=["dubbo://0.0.0.0:0?dubbo.tag=gray"], registries=[registry])
+    gray.add(GreetingsService(prefix="gray "))
+    await plain.start()
+    await gray.start()
+    try:
+        untagged = [
+            await java33_consumer.acall("GreetingsService.sayHi", None, ["java"], registry=registry, protocol="dubbo")
+            for _ in range(6)
+        ]
+        tagged = [
+            await java33_consumer.acall(
+                "GreetingsService.sayHi",
+                None,
+                ["java"],
+                registry=registry,
+                protocol="dubbo",
+                attachments={"dubbo.tag": "gray"},
+            )
+            for _ in range(6)
+        ]
+    finally:
+        await gray.stop(grace=1.0)
+        await plain.stop(grace=1.0)
+    assert {r.value if r.ok else r.error for r in untagged} == {"hi, java"}
+    assert {r.value if r.ok else r.error for r in tagged} == {"gray hi, java"}
+
+
+async def test_dubbopy_routes_by_the_tag_a_java_provider_registers(
+    request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
+) -> None:
+    # a Java 3.3.6 provider tagged through Dubbo's own property, beside an untagged dubbopy provider
+    require_java_harness(request, "33")
+    registry = f"zookeeper://{zookeeper.address}?group=/java-tags-{uuid.uuid4().hex[:6]}"
+    plain = dubbopy.Server(application="py-plain", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
+    plain.add(GreetingsService(prefix="python "))
+    await plain.start()
+    try:
+        with start_provider("33", properties={"dubbopy.registry": registry, "dubbo.provider.tag": "gray"}):
+            async with dubbopy.Client(application="py-consumer", registries=[registry]) as client:
+                greetings = client.reference(GreetingsService, protocol="dubbo")
+                gray = client.reference(GreetingsService, protocol="dubbo", params={"dubbo.tag": "gray"})
+                # until the Java provider is listed, a gray call falls back to the untagged provider
+                async with asyncio.timeout(20):
+                    while await _call_until_found(gray, "a") != "hi, a":  # noqa: ASYNC110 - polling a remote state
+                        await asyncio.sleep(0.1)
+                assert {await greetings.sayHi("b") for _ in range(10)} == {"python hi, b"}
+                assert {await gray.sayHi("c") for _ in range(10)} == {"hi, c"}
+    finally:
+        await plain.stop(grace=1.0)

@@ -3,6 +3,8 @@
 * :mod:`~dubbopy.cluster.router.base` — the :class:`Router` and :class:`RouterFactory` contracts;
 * :mod:`~dubbopy.cluster.router.rule` — the condition rule grammar (``when => then``), parsed once;
 * :mod:`~dubbopy.cluster.router.condition` — the ``condition`` router (Dubbo Admin's condition rules);
+* :mod:`~dubbopy.cluster.router.tag` — the built-in static ``tag`` router (``dubbo.tag``), in every
+  registry directory's chain;
 * :mod:`~dubbopy.cluster.router.chain` — :class:`RouterChain`, routers in priority order with a
   per-method cache, and :func:`build_routers` from rule URLs.
 

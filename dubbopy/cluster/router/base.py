@@ -40,9 +40,15 @@ class Router(abc.ABC):
 
     @property
     def depends_on_call(self) -> bool:
-        """Whether :meth:`route` looks at more of the invocation than its method name (arguments,
-        attachments). When no router of a chain does, the chain caches its result per method."""
+        """Whether :meth:`route` looks at more of the invocation than its method name and the
+        :attr:`attachment_keys` (arguments, other attachments). When no router of a chain does, the
+        chain caches its result per method and those attachments' values."""
         return False
+
+    @property
+    def attachment_keys(self) -> tuple[str, ...]:
+        """The attachments :meth:`route` reads (``dubbo.tag``); part of the chain's cache key."""
+        return ()
 
     @abc.abstractmethod
     def route(self, invokers: Sequence[Invoker], consumer_url: URL, invocation: Invocation) -> Sequence[Invoker]:

@@ -1,9 +1,10 @@
 """Several routers in priority order: the :class:`RouterChain`, and :func:`build_routers` from rule URLs.
 
-Routing runs on every call, so the chain remembers its result per method name for the invoker list it
-was last given, as long as no router looks at call arguments or attachments (then a call's result can
-only depend on its method, the consumer URL and the provider URLs, which all stay put until the list
-changes). A new list — a registry notification — starts a new cache.
+Routing runs on every call, so the chain remembers its result per method name (and the values of the
+few attachments routers declare in :attr:`~Router.attachment_keys`, such as ``dubbo.tag``) for the
+invoker list it was last given, as long as no router looks at call arguments or other attachments (then
+a call's result can only depend on those, the consumer URL and the provider URLs, which all stay put
+until the list changes). A new list — a registry notification — starts a new cache.
 """
 
 from __future__ import annotations
@@ -47,12 +48,13 @@ class RouterChain:
     invokers do not change, so that the per-method cache stays valid.
     """
 
-    __slots__ = ("_cache", "_cacheable", "_cached_for", "_routers")
+    __slots__ = ("_attachment_keys", "_cache", "_cacheable", "_cached_for", "_routers")
 
     def __init__(self, routers: Iterable[Router] = ()) -> None:
         self._routers = tuple(sorted(routers, key=lambda r: r.priority))
         self._cacheable = not any(r.depends_on_call for r in self._routers)
-        self._cache: dict[str, Sequence[Invoker]] = {}
+        self._attachment_keys = tuple(dict.fromkeys(k for r in self._routers for k in r.attachment_keys))
+        self._cache: dict[object, Sequence[Invoker]] = {}
         self._cached_for: tuple[Sequence[Invoker], URL] | None = None
 
     @property
@@ -70,11 +72,17 @@ class RouterChain:
         if cached_for is None or cached_for[0] is not invokers or cached_for[1] is not consumer_url:
             self._cache = {}
             self._cached_for = (invokers, consumer_url)
-        found = self._cache.get(invocation.method_name)
+        key: object = invocation.method_name
+        attachments = invocation.attachments
+        if attachments and self._attachment_keys:
+            values = tuple(attachments.get(k) for k in self._attachment_keys)
+            if any(v is not None for v in values):
+                key = (key, *(None if v is None else str(v) for v in values))
+        found = self._cache.get(key)
         if found is None:
             if len(self._cache) >= _MAX_CACHED_METHODS:
                 self._cache.clear()
-            found = self._cache[invocation.method_name] = self._route(invokers, consumer_url, invocation)
+            found = self._cache[key] = self._route(invokers, consumer_url, invocation)
         return found
 
     def _route(self, invokers: Sequence[Invoker], consumer_url: URL, invocation: Invocation) -> Sequence[Invoker]:
