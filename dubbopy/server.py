@@ -15,8 +15,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import Any
 
@@ -50,6 +50,7 @@ class _Export:
     group: str
     descriptor: ServiceDescriptor | None = None
     interface: InterfaceService | None = None
+    params: Mapping[str, str] = field(default_factory=dict)
 
 
 class Server:
@@ -88,14 +89,23 @@ class Server:
         self._health: HealthServicer | None = HealthServicer() if health else None
         self._reflection = reflection
 
-    def add(self, servicer: Any, *, version: str | None = None, group: str | None = None) -> None:
+    def add(
+        self,
+        servicer: Any,
+        *,
+        version: str | None = None,
+        group: str | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> None:
         """Export ``servicer``: an instance of a generated ``XxxServicer`` subclass (served on ``tri``), or
         of a class decorated with :func:`dubbopy.service` (served on ``dubbo`` and, in wrapper mode, on
         ``tri``).
 
         ``version``/``group`` select it among exports of the same service (``tri-service-version`` /
         ``tri-service-group`` headers, the Dubbo request's version and group); for ``@service`` classes
-        they default to the decorator's. Must be called before :meth:`start`.
+        they default to the decorator's. ``params`` are more provider URL parameters of this service,
+        published in registries (``weight``, ``timeout``, ``dubbo.tag``, ``<method>.timeout``; they
+        override the protocol URL's). Must be called before :meth:`start`.
         """
         if self._started:
             raise ConfigError("add services before the server starts")
@@ -116,6 +126,8 @@ class Server:
                     "decorated with @dubbopy.service"
                 )
             entry = _Export(descriptor.name, servicer, version or "", group or "", descriptor=descriptor)
+        if params:
+            entry = replace(entry, params=dict(params))
         if any((e.name, e.group, e.version) == (entry.name, entry.group, entry.version) for e in self._services):
             raise ConfigError(
                 f"service {entry.name!r} (group {entry.group!r}, version {entry.version!r}) is added twice"
@@ -201,7 +213,7 @@ class Server:
         else:
             assert entry.descriptor is not None
             methods = tuple(entry.descriptor.methods)
-        params = {"interface": entry.name, "application": self.application, "side": "provider"}
+        params = {**entry.params, "interface": entry.name, "application": self.application, "side": "provider"}
         params["methods"] = ",".join(sorted(methods))
         if entry.version:
             params["version"] = entry.version

@@ -108,7 +108,9 @@ def build_server(
             raise ConfigError(
                 f"dubbo.provider.services.{sid}.interface: {service.interface!r} but the implementation serves {name!r}"
             )
-        server.add(instance, version=service.version or None, group=service.group or None)
+        # every setting of the service (tag, weight, timeout, methods…) goes on its provider URL
+        params = {**config.application.url_params(), **service.url_params()}
+        server.add(instance, version=service.version or None, group=service.group or None, params=params)
     return server
 
 

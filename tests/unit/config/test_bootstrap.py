@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from greeter_support import make_greeter
+from registry_fixtures import kazoo_client
 
 from dubbopy.config import build_client, build_server, load_config, reference_from_config
 from dubbopy.errors import ConfigError
+from dubbopy.url import URL, url_decode
 
 PROVIDER = """
 dubbo:
@@ -113,3 +116,51 @@ def test_reference_protocol_must_match_its_url() -> None:
     )
     with pytest.raises(ConfigError, match=r"references\.r\.protocol: 'dubbo' but url uses 'tri'"):
         reference_from_config(build_client(config), config, "r")
+
+
+TUNED_PROVIDER = """
+dubbo:
+  application:
+    name: tuned-provider
+    owner: data-team
+  registries:
+    zk:
+      protocol: zookeeper
+      address: ${ZK}
+      group: ${ROOT}
+  protocols:
+    tri:
+      name: tri
+      ip: 127.0.0.1
+      port: 0
+  provider:
+    services:
+      GreeterProvider:
+        interface: helloworld.Greeter
+        tag: gray
+        weight: 7
+        timeout: 2s
+        loadbalance: roundrobin
+        methods:
+          - name: SayHello
+            timeout: 500ms
+"""
+
+
+async def test_service_settings_reach_the_registered_provider_url(hw: SimpleNamespace, zookeeper: Any) -> None:
+    root = f"/tuned-{uuid.uuid4().hex[:8]}"
+    config = load_config(TUNED_PROVIDER, env={"ZK": zookeeper.address, "ROOT": root})
+    async with build_server(config, services={"GreeterProvider": make_greeter(hw)}):
+        with kazoo_client(zookeeper.address) as zk:
+            (node,) = zk.get_children(f"{root}/helloworld.Greeter/providers")
+    url = URL.parse(url_decode(node))
+    expected = {
+        "dubbo.tag": "gray",
+        "weight": "7",
+        "timeout": "2000",
+        "loadbalance": "roundrobin",
+        "SayHello.timeout": "500",
+        "owner": "data-team",
+        "application": "tuned-provider",
+    }
+    assert {k: url.get(k) for k in expected} == expected
