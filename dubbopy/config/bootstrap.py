@@ -133,30 +133,34 @@ def _registries(config: DubboConfig, selections: Sequence[Mapping[str, Any]]) ->
     return [url for rid, url in config.registry_urls().items() if rid in used]
 
 
+#: consumer URL parameters Client.reference sets itself from its own arguments
+_SET_BY_CLIENT = frozenset({"side", "interface", "protocol", "version", "group", "cluster"})
+
+
 def reference_from_config(client: Client, config: DubboConfig, rid: str, service: type[Any] | None = None) -> Any:
     """``client.reference(...)`` for ``consumer.references[rid]``: its direct ``url``, version, group and
     timeout (the consumer's ``request-timeout`` when unset). ``service`` is the ``@dubbopy.service`` /
     ``@dubbopy.interface`` class for Java-style interfaces; leave it out for generated stubs.
 
     Without ``url`` the reference goes through the client's registries (:func:`build_client` gives the
-    client those the references use) with the configured cluster, load balancer and retries.
+    client those the references use) with every setting of the reference on its consumer URL: cluster,
+    load balancer, retries, timeout, ``methods`` overrides, ``force.tag``, ``params``.
     """
     reference = config.reference(rid)
     path = f"dubbo.consumer.references.{rid}"
     urls = reference.direct_urls()
     timeout = reference.timeout if reference.timeout is not None else config.consumer.request_timeout
     if not urls:
-        # through the client's registries: a live directory behind the configured cluster
-        params = {k: v for k, v in (("loadbalance", reference.loadbalance),) if v}
-        if reference.retries is not None:
-            params["retries"] = str(reference.retries)
+        # through the client's registries: a live directory behind the configured cluster. Every setting
+        # goes on the consumer URL, the timeout too (in ms), so that a method's own timeout overrides it
+        # as in Java; a call-wide default deadline would override the method's instead.
+        params = {**config.application.url_params(), **reference.url_params(config.consumer)}
         discovered: dict[str, Any] = {
             "version": reference.version or None,
             "group": reference.group or None,
-            "timeout": timeout,
             "protocol": reference.protocol or config.consumer.protocol or None,
             "cluster": reference.cluster or "failover",
-            "params": params,
+            "params": {k: v for k, v in params.items() if k not in _SET_BY_CLIENT},
         }
         if service is not None:
             return client.reference(service, **discovered)

@@ -10,8 +10,9 @@ import pytest
 from greeter_support import make_greeter
 from registry_fixtures import kazoo_client
 
+import dubbopy
 from dubbopy.config import build_client, build_server, load_config, reference_from_config
-from dubbopy.errors import ConfigError
+from dubbopy.errors import ConfigError, StatusCode
 from dubbopy.url import URL, url_decode
 
 PROVIDER = """
@@ -164,3 +165,45 @@ async def test_service_settings_reach_the_registered_provider_url(hw: SimpleName
         "application": "tuned-provider",
     }
     assert {k: url.get(k) for k in expected} == expected
+
+
+ROOTED_PROVIDER = """
+dubbo:
+  registries:
+    zk: {protocol: zookeeper, address: "${ZK}", group: "${ROOT}"}
+  protocols:
+    tri: {name: tri, ip: 127.0.0.1, port: 0}
+  provider:
+    services:
+      GreeterProvider: {interface: helloworld.Greeter}
+"""
+
+METHOD_TIMEOUT_CONSUMER = """
+dubbo:
+  registries:
+    zk: {protocol: zookeeper, address: "${ZK}", group: "${ROOT}"}
+  consumer:
+    request-timeout: 10s
+    references:
+      Discovered:
+        protocol: tri
+        interface: helloworld.Greeter
+        methods:
+          - name: SayHello
+            timeout: 300ms
+"""
+
+
+async def test_a_method_timeout_in_the_config_overrides_the_reference_timeout(
+    hw: SimpleNamespace, zookeeper: Any
+) -> None:
+    env = {"ZK": zookeeper.address, "ROOT": f"/method-timeout-{uuid.uuid4().hex[:8]}"}
+    async with build_server(load_config(ROOTED_PROVIDER, env=env), services={"GreeterProvider": make_greeter(hw)}):
+        config = load_config(METHOD_TIMEOUT_CONSUMER, env=env)
+        async with build_client(config) as client:
+            stub = hw.dubbo.GreeterStub(reference_from_config(client, config, "Discovered"))
+            assert (await stub.SayHello(hw.pb2.HelloRequest(name="quick"))).message == "hi quick"
+            # 2 s is within the reference's 10 s but not within SayHello's own 300 ms
+            with pytest.raises(dubbopy.RpcError) as caught:
+                await stub.SayHello(hw.pb2.HelloRequest(name="!sleep:2"))
+    assert caught.value.status is StatusCode.DEADLINE_EXCEEDED
