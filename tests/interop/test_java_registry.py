@@ -7,6 +7,8 @@
   nodes without ``methods``, ``interface`` and the other keys Java leaves out.
 * Tag routing both ways: Java 3.3.6 consumers route by the ``dubbo.tag`` dubbopy providers register, and
   dubbopy consumers by the one a Java provider registers (``dubbo.provider.tag``).
+* A Java 3.3.6 provider exported with ``token=true`` is called over dubbo:// and tri:// (the consumer
+  sends the token its provider URL carries).
 """
 
 from __future__ import annotations
@@ -196,3 +198,22 @@ async def test_dubbopy_routes_by_the_tag_a_java_provider_registers(
                 assert {await gray.sayHi("c") for _ in range(10)} == {"hi, c"}
     finally:
         await plain.stop(grace=1.0)
+
+
+@pytest.mark.parametrize("protocol", ["dubbo", "tri"])
+async def test_python_calls_a_java_provider_that_checks_a_token(
+    protocol: str, request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
+) -> None:
+    # token=true: Java's TokenFilter rejects calls without the random token its provider URL carries
+    require_java_harness(request, "33")
+    registry = f"zookeeper://{zookeeper.address}?group=/java-token-{uuid.uuid4().hex[:6]}"
+    with start_provider("33", properties={"dubbopy.registry": registry, "dubbo.provider.token": "true"}):
+        async with dubbopy.Client(application="py-consumer", registries=[registry]) as client:
+            greetings = client.reference(GreetingsService, protocol=protocol)
+            assert await _call_until_found(greetings, "token") == "hi, token"
+        root = URL.parse(registry).get("group")
+        with kazoo_client(zookeeper.address) as zk:
+            children = zk.get_children(f"{root}/{GREETINGS_SERVICE}/providers")
+    tokens = {URL.parse(url_decode(child)).get("token") for child in children}
+    assert None not in tokens, "Java should register a token"
+    assert "true" not in tokens, f"Java should register a generated token, not the setting: {tokens}"

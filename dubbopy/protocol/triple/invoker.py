@@ -80,6 +80,9 @@ class TripleInvoker(BaseInvoker):
         self.transport = transport or ClientTransport(url.host, url.port, self.options)
         self._release = release
         self._senders: set[asyncio.Task[None]] = set()
+        # a provider exported with token= checks it on every call; like Java's TripleInvoker, send the
+        # provider URL's token as an attachment (per call: a shared connection may serve other services)
+        self._token = url.get("token") or ""
 
     async def invoke(self, invocation: Invocation) -> Result:
         method = invocation.method
@@ -88,12 +91,15 @@ class TripleInvoker(BaseInvoker):
         if self.closed:
             return Result.from_exception(RpcError(StatusCode.UNAVAILABLE, "invoker is closed"))
         call_type = method.call_type
+        attachments = invocation.attachments
+        if self._token:
+            attachments = {"token": self._token, **attachments}
         try:
             stream = await self.transport.start_call(
                 method,
                 timeout=self._timeout(invocation),
                 metadata=invocation.attributes.get(METADATA),
-                attachments=invocation.attachments,
+                attachments=attachments,
             )
         except RpcError as exc:
             return Result.from_exception(exc)
