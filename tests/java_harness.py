@@ -642,6 +642,12 @@ class RegistryNodes(OracleJvm):
         """:meth:`read` of node names given here instead of listed in ZooKeeper."""
         return list(self.request({"op": "parse", "names": list(names), "consumers": list(consumers)})["nodes"])
 
+    def configure(self, configurators: Sequence[str], urls: Sequence[str]) -> tuple[str, list[dict[str, Any]]]:
+        """Java's own configurators (``Configurator.toConfigurators``) applied to each of ``urls``:
+        ``(the JVM's NetUtils.getLocalHost(), [{"host", "port", "parameters"} per URL])``."""
+        answer = self.request({"op": "configure", "configurators": list(configurators), "urls": list(urls)})
+        return str(answer["localHost"]), list(answer["configured"])
+
 
 def start_loadbalance_oracle(version: str, *, timeout: float = START_TIMEOUT) -> LoadBalanceOracle:
     """Start the load-balance oracle of a Dubbo line and wait for READY."""

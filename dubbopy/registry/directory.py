@@ -4,17 +4,18 @@ A :class:`RegistryDirectory` subscribes a consumer URL to one or more registries
 registry, the provider URLs of the last ``providers`` notification. From them it keeps one protocol
 invoker per distinct provider URL: an invoker whose URL stays in the list is reused (its connection
 survives a re-notification), a new URL is referred through its protocol, and an invoker whose URL left
-every list is closed. ``empty://`` means "no providers"; providers with ``enabled=false`` are skipped.
-``configurators`` (``override://``) URLs are applied to matching provider URLs (address, or
-``0.0.0.0`` for all) before they are referred, so an override that changes ``weight`` or ``timeout``
-re-refers exactly the providers it touches. ``routers`` URLs (``route://…?router=condition&rule=…``)
-become a :class:`~dubbopy.cluster.router.chain.RouterChain` beside the built-in
-:class:`~dubbopy.cluster.router.tag.TagRouter`, rebuilt when they change and applied to every
-:meth:`~RegistryDirectory.list`; a rule that cannot be parsed is logged and skipped.
+every list is closed. ``empty://`` means "no providers".
 
-Provider URLs are merged with the consumer's own parameters the way Java does (the consumer's
-``timeout``, ``retries``, ``loadbalance`` … win), minus the keys that only mean something on the
-provider side.
+``configurators`` (``override://``, ``absent://``) URLs are applied to the provider URLs, after the
+consumer's own parameters, by Java's rules (:mod:`~dubbopy.registry.configurator`), before they are
+referred, so an override that changes ``weight`` or ``timeout`` re-refers exactly the providers it
+touches; a provider left with ``disabled=true`` or ``enabled=false`` is skipped. ``routers`` URLs
+(``route://…?router=condition&rule=…``) become a :class:`~dubbopy.cluster.router.chain.RouterChain`
+beside the built-in :class:`~dubbopy.cluster.router.tag.TagRouter`, rebuilt when they change and applied
+to every :meth:`~RegistryDirectory.list`; a rule that cannot be parsed is logged and skipped.
+
+Provider URLs are merged with the consumer's own parameters the way Java does
+(:func:`merge_consumer_params`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Final
 
+from dubbopy._net import local_host
 from dubbopy.cluster.directory import Directory
 from dubbopy.cluster.router import RouterChain, build_routers
 from dubbopy.cluster.router.tag import TAG_KEY, TagRouter
 from dubbopy.cluster.status import StatusTable
 from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
+from dubbopy.registry.configurator import Configurator, configure, to_configurators
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -42,32 +45,34 @@ RETIRE_GRACE: Final = 10.0
 #: also keeps the provider's own release, dubbo and dubbo.tag: a consumer asking for a tag must not make
 #: every provider look tagged)
 _CONSUMER_ONLY = frozenset(
-    {"side", "category", "check", "pid", "timestamp", "methods", "register", "subscribe", "release", "dubbo", TAG_KEY}
+    {"category", "check", "pid", "timestamp", "methods", "register", "subscribe", "release", "dubbo", TAG_KEY}
 )
+#: consumer parameters that give way to the provider's own value when it has one
+_PROVIDER_FIRST = ("group", "version", "generic")
 
 
 def merge_consumer_params(provider: URL, consumer: URL) -> URL:
-    """``provider`` with the consumer's parameters laid over it (Java ``ClusterUtils.mergeUrl``, simplified)."""
-    params = {k: v for k, v in consumer.params.items() if k not in _CONSUMER_ONLY and v != ""}
-    return provider.with_params(**params) if params else provider
+    """``provider`` with the consumer's parameters laid over it (Java ``ClusterUtils.mergeUrl``): the
+    consumer's ``timeout``, ``retries``, ``loadbalance`` … and ``side=consumer`` win, the provider keeps its
+    own ``group``/``version``/``generic`` and the keys above, and its ``application`` is kept as
+    ``remote.application``."""
+    own = provider.params
+    params = {
+        k: v
+        for k, v in consumer.params.items()
+        if k not in _CONSUMER_ONLY and v != "" and not (k in _PROVIDER_FIRST and own.get(k))
+    }
+    if own.get("application"):
+        params["remote.application"] = own["application"]
+    return provider.with_params(params) if params else provider
 
 
-def apply_overrides(provider: URL, overrides: Sequence[URL]) -> URL:
-    """Apply ``override://`` configurator URLs whose address is the provider's or ``0.0.0.0``."""
-    for override in overrides:
-        if override.protocol != "override" or override.get("enabled") == "false":
-            continue
-        host = override.host
-        if host not in ("0.0.0.0", "", provider.host) or (override.port and override.port != provider.port):
-            continue
-        params = {
-            k: v
-            for k, v in override.params.items()
-            if k not in ("category", "dynamic", "enabled", "interface", "side", "application", "version", "group")
-        }
-        if params:
-            provider = provider.with_params(**params)
-    return provider
+def is_enabled(url: URL) -> bool:
+    """Java ``RegistryDirectory.toInvokers``: ``disabled`` (set by a configurator) if present, else
+    ``enabled``, both read after the configurators ran."""
+    if "disabled" in url.params:
+        return not url.get_bool("disabled", False)
+    return url.get_bool("enabled", True)
 
 
 class _Listener:
@@ -77,7 +82,7 @@ class _Listener:
         self._directory = directory
         self.registry = registry
         self.providers: list[URL] = []
-        self.configurators: list[URL] = []
+        self.configurators: list[Configurator] = []
         self.routers: list[URL] = []
 
     def notify(self, urls: Sequence[URL]) -> None:
@@ -87,9 +92,9 @@ class _Listener:
         category = ROUTERS if urls[0].protocol == "route" else urls[0].get("category") or PROVIDERS
         live = [u for u in urls if u.protocol != EMPTY_PROTOCOL]
         if category == PROVIDERS:
-            self.providers = [u for u in live if u.get("enabled") != "false"]
+            self.providers = live
         elif category == CONFIGURATORS:
-            self.configurators = live
+            self.configurators = to_configurators(urls)
         elif category == ROUTERS:
             self.routers = live
             self._directory.refresh_routers()
@@ -130,12 +135,15 @@ class RegistryDirectory(Directory):
             return
         wanted: dict[str, URL] = {}
         protocol = self._url.get("protocol")
+        here = self._url.host or local_host()
         for listener in self._listeners:
             for provider in listener.providers:
                 if protocol and provider.protocol != protocol:
                     continue  # the reference asked for one protocol (Java: ReferenceConfig.protocol)
-                url = merge_consumer_params(apply_overrides(provider, listener.configurators), self._url)
-                wanted.setdefault(url.to_full_string(), url)
+                # as Java: merged with the consumer's parameters first, then the configurators
+                url = configure(merge_consumer_params(provider, self._url), listener.configurators, here)
+                if is_enabled(url):
+                    wanted.setdefault(url.to_full_string(), url)
         invokers: dict[str, Invoker] = {}
         for key, url in wanted.items():
             invoker = self._invokers.get(key)

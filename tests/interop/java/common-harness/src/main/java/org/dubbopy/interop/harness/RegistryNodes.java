@@ -12,7 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.dubbo.common.URL;
 import org.apache.dubbo.common.URLStrParser;
+import org.apache.dubbo.common.utils.NetUtils;
 import org.apache.dubbo.common.utils.UrlUtils;
+import org.apache.dubbo.rpc.cluster.Configurator;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -28,6 +30,10 @@ import org.apache.zookeeper.ZooKeeper;
  *   {"op":"read","zookeeper":"127.0.0.1:2181","path":"/dubbo/x.Y/providers","consumers":["consumer://.."]}
  *     -&gt; {"nodes":[{"name":..,"decoded":..,"registry":URL,"valueOf":URL,"reencoded":..},..]}  (sorted by name)
  *   {"op":"parse","names":[..],"consumers":[..]}   -&gt; the same without ZooKeeper
+ *   {"op":"configure","configurators":[URL..],"urls":[URL..]}
+ *     -&gt; {"localHost":..,"configured":[{"host","port","parameters"},..]}: each URL through
+ *        {@code Configurator.toConfigurators(configurators)} in order, as a consumer's directory applies
+ *        its registry's configurators ({@code NetUtils.getLocalHost()} is the consumer's address)
  *   {"op":"runtime"}                                -&gt; {"dubbo":"3.3.6"}
  * </pre>
  * A parse that throws is {@code {"error": "Class: message"}}. A parsed URL is {@code {"protocol","username","password","host","port","path","parameters":{sorted},
@@ -60,6 +66,10 @@ public final class RegistryNodes {
             }
         }
         List<String> names = new ArrayList<String>();
+        if (op.equals("configure")) {
+            configure(request, answer);
+            return;
+        }
         if (op.equals("runtime")) {
             answer.put("dubbo", org.apache.dubbo.common.Version.getVersion());
             return;
@@ -94,6 +104,30 @@ public final class RegistryNodes {
             nodes.add(node);
         }
         answer.put("nodes", nodes);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void configure(Map<String, Object> request, Map<String, Object> answer) {
+        List<URL> rules = new ArrayList<URL>();
+        for (Object rule : (List<Object>) request.get("configurators")) {
+            rules.add(URL.valueOf(rule.toString()));
+        }
+        List<Configurator> configurators =
+                Configurator.toConfigurators(rules).orElse(Collections.<Configurator>emptyList());
+        List<Object> configured = new ArrayList<Object>();
+        for (Object given : (List<Object>) request.get("urls")) {
+            URL url = URL.valueOf(given.toString());
+            for (Configurator configurator : configurators) {
+                url = configurator.configure(url);
+            }
+            Map<String, Object> out = new LinkedHashMap<String, Object>();
+            out.put("host", url.getHost());
+            out.put("port", url.getPort());
+            out.put("parameters", new TreeMap<String, Object>(url.getParameters()));
+            configured.add(out);
+        }
+        answer.put("localHost", NetUtils.getLocalHost());
+        answer.put("configured", configured);
     }
 
     private static Map<String, Object> failure(RuntimeException e) {

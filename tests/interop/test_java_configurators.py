@@ -1,0 +1,111 @@
+"""Configurator rules applied as Java applies them: every rule set below goes through Java 3.3.6's own
+``Configurator.toConfigurators`` + ``configure`` (the registry-nodes oracle) and through
+:func:`dubbopy.registry.configurator.configure`, on the same provider URLs (merged with a consumer's
+parameters, ``side=consumer``, as a consumer directory holds them); host, port and every parameter must
+come back equal.
+
+Java 2.7.23 is not the oracle here: it does not compare a rule's service key (group, version, interface)
+with the provider's and matches ``providerAddresses`` as a substring, so there a rule written for the
+ungrouped service also changes the ``g1/…:1.0.0`` provider below; dubbopy follows 3.x.
+
+The consumer's own address is the JVM's ``NetUtils.getLocalHost()``, which the test passes to dubbopy, so
+rules that name "this consumer" are exercised; rules naming another consumer must then not apply.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from java_harness import RegistryNodes
+
+from dubbopy.registry.configurator import configure, to_configurators
+from dubbopy.url import URL
+
+pytestmark = pytest.mark.interop
+
+SERVICE = "org.dubbopy.test.Tuned"
+P1 = "10.0.0.1"
+P2 = "10.0.0.2"
+ME = "{me}"  # replaced with the JVM's local host
+OTHER = "10.9.9.9"  # some other consumer
+
+
+def provider(host: str, port: int, **params: str) -> str:
+    """A provider URL as a consumer directory holds it: the provider's parameters with the consumer's."""
+    base = {
+        "interface": SERVICE,
+        "application": "py-consumer",
+        "remote.application": "java-provider",
+        "side": "consumer",
+        "methods": "sayHi,sayBye",
+        "timeout": "1000",
+        "weight": "100",
+        **params,
+    }
+    return URL("dubbo", host, port, SERVICE, base).to_full_string()
+
+
+def rule(host: str, port: int = 0, *, protocol: str = "override", path: str = SERVICE, **params: str) -> str:
+    return URL(protocol, host, port, path, {"category": "configurators", **params}).to_full_string()
+
+
+PROVIDERS = [
+    provider(P1, 20880),
+    provider(P2, 20880),
+    provider(P2, 20881, group="g1", version="1.0.0"),
+    provider(P1, 20882, application="other-consumer"),
+]
+
+#: name -> the configurator URLs of one notification
+RULES: dict[str, list[str]] = {
+    "all consumers": [rule("0.0.0.0", timeout="5000")],
+    "one provider by address": [rule(P1, 20880, weight="200")],
+    "one provider, port only matches": [rule(P2, 20881, weight="7")],
+    "a host without port names a consumer, not a provider": [rule(P1, timeout="9")],
+    "this consumer": [rule(ME, timeout="4444")],
+    "another consumer": [rule(OTHER, timeout="4444")],
+    "disabled provider": [rule(P1, 20880, disabled="true")],
+    "rule turned off": [rule("0.0.0.0", enabled="false", timeout="1")],
+    "application matches": [rule("0.0.0.0", application="py-consumer", retries="5")],
+    "application differs": [rule("0.0.0.0", application="someone-else", retries="5")],
+    "application any": [rule("0.0.0.0", application="*", retries="6")],
+    "side condition": [rule("0.0.0.0", side="provider", timeout="2")],
+    "tilde condition": [rule("0.0.0.0", **{"~weight": "100", "loadbalance": "roundrobin"})],
+    "tilde mismatch": [rule("0.0.0.0", **{"~weight": "5", "loadbalance": "roundrobin"})],
+    "service group and version": [rule("0.0.0.0", group="g1", version="1.0.0", timeout="333")],
+    "any service": [rule("0.0.0.0", path="*", timeout="777")],
+    "other service": [rule("0.0.0.0", path="org.other.Service", timeout="777")],
+    "provider addresses": [rule("0.0.0.0", providerAddresses=f"{P2}:20880,{P1}", timeout="55")],
+    "provider addresses by port": [rule("0.0.0.0", providerAddresses="0.0.0.0:20881", timeout="56")],
+    "v2.7 consumer rule": [rule("0.0.0.0", configVersion="v2.7", side="consumer", timeout="27")],
+    "v2.7 provider rule is not for consumers": [rule("0.0.0.0", configVersion="v2.7", side="provider", timeout="28")],
+    "v2.7 rule for this consumer": [rule(ME, configVersion="v2.7", side="consumer", timeout="29")],
+    "v3.0 rule keeps tilde keys": [rule("0.0.0.0", configVersion="v3.0", side="consumer", **{"~x": "1", "y": "2"})],
+    "absent sets only what is missing": [rule("0.0.0.0", protocol="absent", timeout="1", retries="8")],
+    "specific host wins over 0.0.0.0": [rule(P1, 20880, timeout="111"), rule("0.0.0.0", timeout="222")],
+    "priority orders rules of one host": [
+        rule("0.0.0.0", timeout="300", priority="2"),
+        rule("0.0.0.0", timeout="100", priority="1"),
+    ],
+    "anyhost only is dropped": [rule("0.0.0.0", anyhost="true")],
+    "empty clears": [rule("0.0.0.0", timeout="1"), URL("empty", "0.0.0.0", 0, SERVICE).to_full_string()],
+    "user name is the application": [
+        URL.parse(rule("0.0.0.0", timeout="12")).replace(username="py-consumer").to_full_string()
+    ],
+}
+
+
+def describe(url: URL) -> dict[str, Any]:
+    return {"host": url.host, "port": url.port, "parameters": dict(sorted(url.params.items()))}
+
+
+@pytest.mark.parametrize("name", list(RULES))
+def test_rules_apply_as_java_applies_them(name: str, java33_registry_nodes: RegistryNodes) -> None:
+    oracle = java33_registry_nodes
+    local_host, _ = oracle.configure([], [])
+    rules = [text.replace(ME, local_host) for text in RULES[name]]
+    _, expected = oracle.configure(rules, PROVIDERS)
+    configurators = to_configurators([URL.parse(text) for text in rules])
+    ours = [describe(configure(URL.parse(text), configurators, local_host)) for text in PROVIDERS]
+    assert ours == expected

@@ -1,0 +1,110 @@
+"""Override rules written into a real ZooKeeper as Dubbo Admin writes them (persistent nodes under
+``/dubbo/<interface>/configurators``) change what running dubbopy consumers do, and removing them undoes
+it. Which rule applies where is checked against Java itself in ``interop/test_java_configurators.py``;
+this is the path from the registry to calls."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+from registry_fixtures import ZooKeeperServer, kazoo_client
+from registry_support import WAIT, running_provider
+
+import dubbopy
+from dubbopy import java
+from dubbopy.errors import StatusCode
+from dubbopy.url import URL, url_encode
+
+
+def _service(name: str) -> Any:
+    @dubbopy.service(name)
+    class Named:
+        def __init__(self, tag: str) -> None:
+            self.tag = tag
+
+        async def who(self, text: java.String) -> java.String:
+            if text.startswith("sleep:"):
+                await asyncio.sleep(float(text.split(":", 1)[1]))
+            return f"{self.tag}:{text}"
+
+    return Named
+
+
+class Admin:
+    """Writes and deletes override rules the way Dubbo Admin does."""
+
+    def __init__(self, zookeeper: ZooKeeperServer, interface: str) -> None:
+        self.zookeeper = zookeeper
+        self.parent = f"/dubbo/{url_encode(interface)}/configurators"
+        self.interface = interface
+
+    @contextlib.contextmanager
+    def rule(self, host: str, port: int = 0, **params: str) -> Iterator[None]:
+        url = URL("override", host, port, self.interface, {"category": "configurators", "dynamic": "false", **params})
+        path = f"{self.parent}/{url_encode(url.to_full_string())}"
+        with kazoo_client(self.zookeeper.address) as zk:
+            zk.create(path, makepath=True)
+        try:
+            yield
+        finally:
+            with kazoo_client(self.zookeeper.address) as zk:
+                zk.delete(path)
+
+
+@pytest.fixture
+async def two_providers(zookeeper: ZooKeeperServer) -> AsyncIterator[tuple[str, Any, Admin, list[dubbopy.Server]]]:
+    interface = f"org.dubbopy.test.Governed{uuid.uuid4().hex[:8]}"
+    named = _service(interface)
+    registry = f"zookeeper://{zookeeper.address}?timeout=10000"
+    async with (
+        running_provider(registry, named("p1")) as p1,
+        running_provider(registry, named("p2")) as p2,
+    ):
+        yield registry, named, Admin(zookeeper, interface), [p1, p2]
+
+
+async def answering(reference: Any, calls: int = 20) -> set[str]:
+    return {(await reference.who("x")).split(":")[0] for _ in range(calls)}
+
+
+async def until(reference: Any, tags: set[str]) -> None:
+    async with asyncio.timeout(WAIT):
+        while await answering(reference, 10) != tags:  # noqa: ASYNC110 - polling a remote state
+            await asyncio.sleep(0.05)
+
+
+async def test_a_disabled_provider_takes_no_calls_until_the_rule_goes(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
+) -> None:
+    registry, named, admin, (p1, _) = two_providers
+    async with dubbopy.Client(registries=[registry]) as client:
+        reference = client.reference(named)
+        await until(reference, {"p1", "p2"})
+        with admin.rule("127.0.0.1", p1.ports[0], disabled="true"):
+            await until(reference, {"p2"})
+            assert await answering(reference) == {"p2"}
+        await until(reference, {"p1", "p2"})
+
+
+async def test_an_override_timeout_beats_the_consumer_s_own(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
+) -> None:
+    registry, named, admin, _ = two_providers
+    async with dubbopy.Client(registries=[registry]) as client:
+        reference = client.reference(named, params={"timeout": "5000"})
+        assert (await reference.who("sleep:0.5")).endswith("sleep:0.5")
+        with admin.rule("0.0.0.0", timeout="200"):
+            failure: dubbopy.RpcError | None = None
+            async with asyncio.timeout(WAIT):
+                while failure is None:
+                    try:
+                        await reference.who("sleep:0.5")
+                    except dubbopy.RpcError as exc:
+                        failure = exc
+                    await asyncio.sleep(0.05)
+        assert failure.status is StatusCode.DEADLINE_EXCEEDED
