@@ -191,7 +191,7 @@ class URL:
     _full: str | None
     _str: str | None
     _hash: int | None
-    _ints: dict[tuple[str | None, str, int], int] | None
+    _ints: dict[tuple[object, ...], int] | None
 
     def __init__(
         self,
@@ -510,6 +510,19 @@ class URL:
     def get_method_int(self, method: str, key: str, default: int) -> int:
         """:meth:`get_method_param` as an integer (``sayHello.timeout=7000``), parsed once per URL."""
         return self._int(method, key, default)
+
+    def get_method_bool(self, method: str, key: str, default: bool) -> bool:
+        """:meth:`get_method_param` read as :meth:`get_bool` reads (``sayHello.sticky=true``), once per URL."""
+        ints = self._ints
+        if ints is None:
+            ints = {}
+            object.__setattr__(self, "_ints", ints)
+        memo = (method, key, "bool", default)
+        found = ints.get(memo)
+        if found is None:
+            value = self.get_method_param(method, key)
+            found = ints[memo] = default if not value else value.lower() == "true"
+        return bool(found)
 
     def _int(self, method: str | None, key: str, default: int) -> int:
         """The integer of ``key`` (of ``method`` when given), remembered in this (immutable) URL."""

@@ -50,6 +50,8 @@ class ClusterInvoker(Invoker):
         directory.track(self._statuses)
         self._balancers: dict[str, LoadBalance] = {}
         self._closed = False
+        self._sticky: Invoker | None = None
+        self._available_check = directory.url.get_bool("cluster.availablecheck", True)
 
     @property
     def url(self) -> URL:
@@ -114,10 +116,25 @@ class ClusterInvoker(Invoker):
         """An invoker for ``invocation``: the balancer's choice among the available invokers not yet
         ``tried``; when every available one was tried, among those; when none is available, among all.
 
+        With ``sticky=true`` (read, as Java does, from the first invoker's URL, method level first) the
+        last invoker chosen is chosen again while it is listed, available and not ``tried``
+        (``cluster.availablecheck=false`` on the consumer URL turns that reuse off, as in Java).
+
         Raises :class:`~dubbopy.errors.RpcError` ``UNAVAILABLE`` when ``invokers`` is empty.
         """
         if not invokers:
             raise no_provider(invocation, self._directory)
+        sticky = self._sticky
+        if sticky is not None and sticky not in invokers:
+            sticky = self._sticky = None
+        if not invokers[0].url.get_method_bool(invocation.method_name, "sticky", False):
+            return self._choose(invocation, invokers, tried)
+        if sticky is not None and sticky not in tried and self._available_check and sticky.is_available():
+            return sticky
+        chosen = self._sticky = self._choose(invocation, invokers, tried)
+        return chosen
+
+    def _choose(self, invocation: Invocation, invokers: Sequence[Invoker], tried: Sequence[Invoker]) -> Invoker:
         if len(invokers) == 1:
             return invokers[0]
         balancer = self.loadbalance(invocation)

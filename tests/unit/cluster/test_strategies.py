@@ -216,3 +216,28 @@ async def test_forking_caller_cancellation_cancels_the_forks() -> None:
     with pytest.raises(asyncio.CancelledError):
         await call
     assert [p.cancelled for p in providers] == [True, True]
+
+
+async def test_sticky_keeps_to_one_provider_until_it_becomes_unavailable() -> None:
+    invokers = [FakeInvoker(20880 + i, sticky="true") for i in range(4)]
+    cluster = join("failover", invokers, loadbalance="random")
+    for _ in range(40):
+        await cluster.invoke(invocation())
+    (first,) = [i for i in invokers if i.calls]
+    assert first.calls == 40
+    first.available = False
+    for _ in range(40):
+        await cluster.invoke(invocation())
+    (second,) = [i for i in invokers if i.calls and i is not first]
+    assert (first.calls, second.calls) == (40, 40)
+
+
+async def test_sticky_is_read_per_method() -> None:
+    invokers = [FakeInvoker(20880 + i, **{"sayHello.sticky": "true"}) for i in range(4)]
+    cluster = join("failover", invokers, loadbalance="roundrobin")
+    for _ in range(20):
+        await cluster.invoke(invocation("sayHello"))
+    assert sorted(i.calls for i in invokers) == [0, 0, 0, 20]
+    for _ in range(20):
+        await cluster.invoke(invocation("sayBye"))
+    assert all(i.calls >= 5 for i in invokers), [i.calls for i in invokers]
