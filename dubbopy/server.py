@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import TracebackType
-from typing import Any
+from typing import Any, Final
 
 from dubbopy import extension
 from dubbopy.errors import ConfigError
@@ -37,6 +38,8 @@ from dubbopy.services.health import HealthServicer, ServingStatus
 from dubbopy.services.names import HEALTH_SERVICE, REFLECTION_SERVICES
 from dubbopy.url import URL
 
+log = logging.getLogger(__name__)
+
 DEFAULT_PROTOCOL = "tri://0.0.0.0:50051"
 
 
@@ -51,6 +54,30 @@ class _Export:
     descriptor: ServiceDescriptor | None = None
     interface: InterfaceService | None = None
     params: Mapping[str, str] = field(default_factory=dict)
+
+
+#: provider settings that Java enforces in provider filters, which dubbopy does not run yet
+_UNENFORCED: Final = (
+    "token",
+    "tps.limiter",
+    "tps.limit.rate",
+    "execute.limit",
+    "accesslog",
+    "auth",
+    "param.sign",
+    "service.filter",
+)
+
+
+def _warn_unenforced(url: URL) -> None:
+    """Log the settings of a published provider URL that Java consumers see but nothing here enforces."""
+    found = [key for key in _UNENFORCED if url.get(key)]
+    if found:
+        log.warning(
+            "%s: %s published but not enforced: dubbopy does not run provider filters yet",
+            url.path,
+            ", ".join(f"{key}={url.get(key)}" for key in found),
+        )
 
 
 class Server:
@@ -187,6 +214,8 @@ class Server:
             if not exported:
                 raise ConfigError(f"no service added to this server can be served on {url}")
             self._ports.append(port)
+        for exporter in self._exporters:
+            _warn_unenforced(exporter.url)
         await self._register()
 
     async def _register(self) -> None:

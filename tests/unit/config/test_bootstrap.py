@@ -207,3 +207,23 @@ async def test_a_method_timeout_in_the_config_overrides_the_reference_timeout(
             with pytest.raises(dubbopy.RpcError) as caught:
                 await stub.SayHello(hw.pb2.HelloRequest(name="!sleep:2"))
     assert caught.value.status is StatusCode.DEADLINE_EXCEEDED
+
+
+async def test_provider_settings_nothing_enforces_are_named_in_a_warning(
+    hw: SimpleNamespace, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = load_config(
+        """
+dubbo:
+  protocols:
+    tri: {name: tri, ip: 127.0.0.1, port: 0}
+  provider:
+    services:
+      GreeterProvider: {interface: helloworld.Greeter, token: "true", tps.limiter: default}
+"""
+    )
+    with caplog.at_level("WARNING", logger="dubbopy.server"):
+        async with build_server(config, services={"GreeterProvider": make_greeter(hw)}):
+            pass
+    warned = [r.getMessage() for r in caplog.records if r.name == "dubbopy.server"]
+    assert any("token=true" in m and "tps.limiter=default" in m and "not enforced" in m for m in warned), warned
