@@ -642,6 +642,11 @@ class RegistryNodes(OracleJvm):
         """:meth:`read` of node names given here instead of listed in ZooKeeper."""
         return list(self.request({"op": "parse", "names": list(names), "consumers": list(consumers)})["nodes"])
 
+    def parse_rule(self, rule: str) -> list[dict[str, Any]]:
+        """Java's ``ConfigParser.parseConfigurators(rule)``: ``[{"protocol", "host", "port", "path",
+        "parameters"}]`` per override URL (a rule Java cannot parse raises :class:`JavaHarnessError`)."""
+        return list(self.request({"op": "parseRule", "rule": rule})["urls"])
+
     def configure(self, configurators: Sequence[str], urls: Sequence[str]) -> tuple[str, list[dict[str, Any]]]:
         """Java's own configurators (``Configurator.toConfigurators``) applied to each of ``urls``:
         ``(the JVM's NetUtils.getLocalHost(), [{"host", "port", "parameters"} per URL])``."""

@@ -24,15 +24,18 @@ import asyncio
 import builtins
 import logging
 from collections.abc import Callable, Sequence
-from typing import Final
+from functools import partial
+from typing import Final, Protocol, runtime_checkable
 
 from dubbopy._net import local_host
 from dubbopy.cluster.directory import Directory
 from dubbopy.cluster.router import RouterChain, build_routers
 from dubbopy.cluster.router.tag import TAG_KEY, TagRouter
 from dubbopy.cluster.status import StatusTable
+from dubbopy.errors import ConfigError
 from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
 from dubbopy.registry.configurator import Configurator, configure, to_configurators
+from dubbopy.registry.rules import parse_configurators, rule_key
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -75,15 +78,41 @@ def is_enabled(url: URL) -> bool:
     return url.get_bool("enabled", True)
 
 
+@runtime_checkable
+class ConfigCentre(Protocol):
+    """A registry that is also a config centre (ZooKeeper): watches one key's text."""
+
+    async def watch_config(self, key: str, listener: Callable[[str | None], None]) -> Callable[[], None]:
+        """See :meth:`dubbopy.registry.zookeeper.registry.ZookeeperRegistry.watch_config`."""
+
+
 class _Listener:
-    """The listener of one registry: keeps that registry's latest lists."""
+    """The listener of one registry: keeps that registry's latest lists, and the configurator rules of
+    its config centre (the application's, then the service's, applied after the registry's own)."""
 
     def __init__(self, directory: RegistryDirectory, registry: Registry) -> None:
         self._directory = directory
         self.registry = registry
         self.providers: list[URL] = []
         self.configurators: list[Configurator] = []
+        self.rules: dict[str, list[Configurator]] = {}
         self.routers: list[URL] = []
+        self.stops: list[Callable[[], None]] = []
+
+    def all_configurators(self) -> list[Configurator]:
+        """The registry's configurators, then the config centre's, in the order Java applies them."""
+        return [*self.configurators, *(rule for rules in self.rules.values() for rule in rules)]
+
+    def on_rule(self, key: str, text: str | None) -> None:
+        """A config-centre rule changed (``None``: deleted). A rule that does not parse is logged and the
+        previous one kept, as Java does."""
+        try:
+            urls = parse_configurators(text) if text and text.strip() else []
+        except ConfigError as exc:
+            log.error("ignoring the config-centre rule %s: %s", key, exc)
+            return
+        self.rules[key] = to_configurators(urls)
+        self._directory.refresh()
 
     def notify(self, urls: Sequence[URL]) -> None:
         if not urls:
@@ -125,9 +154,26 @@ class RegistryDirectory(Directory):
         return self._url
 
     async def subscribe(self) -> None:
-        """Subscribe on every registry; the first notifications arrive before this returns."""
+        """Subscribe on every registry, and watch the configurator rules of those that are config
+        centres; the first notifications arrive before this returns."""
         for listener in self._listeners:
             await listener.registry.subscribe(self._url, listener)
+            await self._watch_rules(listener)
+
+    async def _watch_rules(self, listener: _Listener) -> None:
+        """Java's consumer listens to ``{application}.configurators`` and
+        ``{interface}:{version}:{group}.configurators`` in the config centre, which a ZooKeeper registry
+        is unless its URL says ``use-as-config-center=false``."""
+        registry = listener.registry
+        source = getattr(registry, "registry", registry)  # through the cache wrapper
+        if not isinstance(source, ConfigCentre) or not registry.address.url.get_bool("use-as-config-center", True):
+            return
+        application = self._url.get("application")
+        keys = [f"{application}.configurators"] if application else []
+        keys.append(f"{rule_key(self._url)}.configurators")
+        for key in keys:
+            listener.rules.setdefault(key, [])  # the order of application, whatever arrives first
+            listener.stops.append(await source.watch_config(key, partial(listener.on_rule, key)))
 
     def refresh(self) -> None:
         """Rebuild the invoker list from every registry's latest notifications."""
@@ -137,11 +183,12 @@ class RegistryDirectory(Directory):
         protocol = self._url.get("protocol")
         here = self._url.host or local_host()
         for listener in self._listeners:
+            rules = listener.all_configurators()
             for provider in listener.providers:
                 if protocol and provider.protocol != protocol:
                     continue  # the reference asked for one protocol (Java: ReferenceConfig.protocol)
                 # as Java: merged with the consumer's parameters first, then the configurators
-                url = configure(merge_consumer_params(provider, self._url), listener.configurators, here)
+                url = configure(merge_consumer_params(provider, self._url), rules, here)
                 if is_enabled(url):
                     wanted.setdefault(url.to_full_string(), url)
         invokers: dict[str, Invoker] = {}
@@ -219,6 +266,8 @@ class RegistryDirectory(Directory):
             return
         self._closed = True
         for listener in self._listeners:
+            for stop in listener.stops:
+                stop()
             try:
                 await listener.registry.unsubscribe(self._url, listener)
             except Exception:

@@ -2,7 +2,8 @@
 ``Configurator.toConfigurators`` + ``configure`` (the registry-nodes oracle) and through
 :func:`dubbopy.registry.configurator.configure`, on the same provider URLs (merged with a consumer's
 parameters, ``side=consumer``, as a consumer directory holds them); host, port and every parameter must
-come back equal.
+come back equal. The rules a config centre holds (YAML) are also parsed by Java 3.3.6's own
+``ConfigParser`` and by :func:`dubbopy.registry.rules.parse_configurators`, and must give the same URLs.
 
 Java 2.7.23 is not the oracle here: it does not compare a rule's service key (group, version, interface)
 with the provider's and matches ``providerAddresses`` as a substring, so there a rule written for the
@@ -20,6 +21,7 @@ import pytest
 from java_harness import RegistryNodes
 
 from dubbopy.registry.configurator import configure, to_configurators
+from dubbopy.registry.rules import parse_configurators
 from dubbopy.url import URL
 
 pytestmark = pytest.mark.interop
@@ -108,4 +110,98 @@ def test_rules_apply_as_java_applies_them(name: str, java33_registry_nodes: Regi
     _, expected = oracle.configure(rules, PROVIDERS)
     configurators = to_configurators([URL.parse(text) for text in rules])
     ours = [describe(configure(URL.parse(text), configurators, local_host)) for text in PROVIDERS]
+    assert ours == expected
+
+
+# ----------------------------------------------------------------- rules as a config centre holds them
+
+YAML_RULES: dict[str, str] = {
+    "service scope, consumer side": """
+configVersion: v2.7
+scope: service
+key: org.dubbopy.test.Tuned
+enabled: true
+configs:
+  - side: consumer
+    addresses: [0.0.0.0]
+    parameters: {timeout: 6000, retries: 0}
+""",
+    "grouped and versioned service, provider side, two addresses": """
+configVersion: v2.7
+scope: service
+key: g1/org.dubbopy.test.Tuned:1.0.0
+configs:
+  - side: provider
+    addresses: ["10.0.0.1:20880", "10.0.0.2:20880"]
+    parameters: {weight: 200}
+""",
+    "applications and provider addresses": """
+configVersion: v2.7
+scope: service
+key: org.dubbopy.test.Tuned
+enabled: false
+configs:
+  - side: consumer
+    applications: [app-a, app-b]
+    providerAddresses: ["10.0.0.1:20880"]
+    parameters: {loadbalance: roundrobin, disabled: true}
+""",
+    "application scope with services": """
+configVersion: v2.7
+scope: application
+key: py-consumer
+configs:
+  - side: consumer
+    services: [org.dubbopy.test.Tuned, g1/org.other.Service:2.0]
+    parameters: {timeout: 1500}
+  - addresses: [192.0.2.9]
+    parameters: {cluster: failfast}
+""",
+    "item types and their own enabled": """
+configVersion: v2.7
+scope: service
+key: org.dubbopy.test.Tuned
+enabled: true
+configs:
+  - type: weight
+    enabled: false
+    side: provider
+    parameters: {weight: 1}
+  - type: balancing
+    parameters: {loadbalance: leastactive}
+  - type: general
+    enabled: false
+    parameters: {sticky: yes}
+""",
+    "v3.0 without match": """
+configVersion: v3.0
+scope: service
+key: org.dubbopy.test.Tuned
+configs:
+  - side: consumer
+    parameters: {timeout: 2.5, tag: gray}
+""",
+    "a JSON array of override URLs": (
+        '["override://0.0.0.0/org.dubbopy.test.Tuned?category=configurators&timeout=7",'
+        ' "override://10.0.0.1:20880/org.dubbopy.test.Tuned?disabled=true"]'
+    ),
+}
+
+
+def described(url: URL) -> dict[str, Any]:
+    return {
+        "protocol": url.protocol,
+        "host": url.host,
+        "port": url.port,
+        "path": url.path,
+        "parameters": dict(sorted(url.params.items())),
+    }
+
+
+@pytest.mark.parametrize("name", list(YAML_RULES))
+def test_config_centre_rules_parse_as_java_parses_them(name: str, java33_registry_nodes: RegistryNodes) -> None:
+    # (2.7.23's ConfigParser and its older SnakeYAML differ on three of these; dubbopy follows 3.x)
+    oracle = java33_registry_nodes
+    expected = sorted(oracle.parse_rule(YAML_RULES[name]), key=repr)
+    ours = sorted((described(u) for u in parse_configurators(YAML_RULES[name])), key=repr)
     assert ours == expected

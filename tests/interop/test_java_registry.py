@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
@@ -58,6 +59,19 @@ def java33_in_simplified_zk(request: pytest.FixtureRequest, zookeeper: ZooKeeper
     yield from _provider_in_zk(request, zookeeper, "33", "&simplified=true")
 
 
+@contextlib.asynccontextmanager
+async def _python_provider(registry: str, servicer: object, protocol: str = "dubbo://0.0.0.0:0") -> AsyncIterator[None]:
+    """A dubbopy provider of ``servicer`` registered in ``registry``, on every interface: Java consumers
+    never dial 127.0.0.1 (``NetUtils.filterLocalHost``), and the URL registered carries this host's address."""
+    server = dubbopy.Server(application="py-provider", protocols=[protocol], registries=[registry])
+    server.add(servicer)
+    await server.start()
+    try:
+        yield
+    finally:
+        await server.stop(grace=1.0)
+
+
 async def _call_until_found(greetings: Any, name: str) -> str:
     """The provider registers right after READY: retry briefly while the registry catches up."""
     for _ in range(40):
@@ -94,17 +108,9 @@ async def test_a_java_consumer_discovers_a_python_provider(
     consumer_fixture: str, request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
 ) -> None:
     consumer: JavaConsumer = request.getfixturevalue(consumer_fixture)
-    root = f"/py-{uuid.uuid4().hex[:6]}"
-    registry = f"zookeeper://{zookeeper.address}?group={root}"
-    # every interface: Java consumers never dial 127.0.0.1 (NetUtils.filterLocalHost), and the provider URL
-    # registered carries this host's address
-    server = dubbopy.Server(application="py-provider", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
-    server.add(GreetingsService())
-    await server.start()
-    try:
+    registry = f"zookeeper://{zookeeper.address}?group=/py-{uuid.uuid4().hex[:6]}"
+    async with _python_provider(registry, GreetingsService()):
         result = await consumer.acall("GreetingsService.sayHi", None, ["java"], registry=registry, protocol="dubbo")
-    finally:
-        await server.stop(grace=1.0)
     assert result.ok, result.error
     assert result.value == "hi, java"
 
@@ -130,15 +136,10 @@ async def test_java_calls_a_python_provider_through_a_simplified_registry(
     java33_consumer: JavaConsumer, zookeeper: ZooKeeperServer
 ) -> None:
     registry = f"zookeeper://{zookeeper.address}?group=/py-simple-{uuid.uuid4().hex[:6]}&simplified=true"
-    server = dubbopy.Server(application="py-provider", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
-    server.add(GreetingsService())
-    await server.start()
-    try:
+    async with _python_provider(registry, GreetingsService()):
         result = await java33_consumer.acall(
             "GreetingsService.sayHi", None, ["simple"], registry=registry, protocol="dubbo"
         )
-    finally:
-        await server.stop(grace=1.0)
     assert result.ok, result.error
     assert result.value == "hi, simple"
 
@@ -147,31 +148,17 @@ async def test_java_routes_by_the_tags_dubbopy_providers_register(
     java33_consumer: JavaConsumer, zookeeper: ZooKeeperServer
 ) -> None:
     registry = f"zookeeper://{zookeeper.address}?group=/py-tags-{uuid.uuid4().hex[:6]}"
-    plain = dubbopy.Server(application="py-plain", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
-    plain.add(GreetingsService())
-    gray = dubbopy.Server(application="py-gray", protocols=["dubbo://0.0.0.0:0?dubbo.tag=gray"], registries=[registry])
-    gray.add(GreetingsService(prefix="gray "))
-    await plain.start()
-    await gray.start()
-    try:
-        untagged = [
-            await java33_consumer.acall("GreetingsService.sayHi", None, ["java"], registry=registry, protocol="dubbo")
-            for _ in range(6)
-        ]
+    async with (
+        _python_provider(registry, GreetingsService()),
+        _python_provider(registry, GreetingsService(prefix="gray "), "dubbo://0.0.0.0:0?dubbo.tag=gray"),
+    ):
+        call = {"registry": registry, "protocol": "dubbo"}
+        untagged = [await java33_consumer.acall("GreetingsService.sayHi", None, ["java"], **call) for _ in range(6)]
+        gray = {"dubbo.tag": "gray"}
         tagged = [
-            await java33_consumer.acall(
-                "GreetingsService.sayHi",
-                None,
-                ["java"],
-                registry=registry,
-                protocol="dubbo",
-                attachments={"dubbo.tag": "gray"},
-            )
+            await java33_consumer.acall("GreetingsService.sayHi", None, ["java"], attachments=gray, **call)
             for _ in range(6)
         ]
-    finally:
-        await gray.stop(grace=1.0)
-        await plain.stop(grace=1.0)
     assert {r.value if r.ok else r.error for r in untagged} == {"hi, java"}
     assert {r.value if r.ok else r.error for r in tagged} == {"gray hi, java"}
 
@@ -182,10 +169,7 @@ async def test_dubbopy_routes_by_the_tag_a_java_provider_registers(
     # a Java 3.3.6 provider tagged through Dubbo's own property, beside an untagged dubbopy provider
     require_java_harness(request, "33")
     registry = f"zookeeper://{zookeeper.address}?group=/java-tags-{uuid.uuid4().hex[:6]}"
-    plain = dubbopy.Server(application="py-plain", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
-    plain.add(GreetingsService(prefix="python "))
-    await plain.start()
-    try:
+    async with _python_provider(registry, GreetingsService(prefix="python ")):
         with start_provider("33", properties={"dubbopy.registry": registry, "dubbo.provider.tag": "gray"}):
             async with dubbopy.Client(application="py-consumer", registries=[registry]) as client:
                 greetings = client.reference(GreetingsService, protocol="dubbo")
@@ -196,8 +180,6 @@ async def test_dubbopy_routes_by_the_tag_a_java_provider_registers(
                         await asyncio.sleep(0.1)
                 assert {await greetings.sayHi("b") for _ in range(10)} == {"python hi, b"}
                 assert {await gray.sayHi("c") for _ in range(10)} == {"hi, c"}
-    finally:
-        await plain.stop(grace=1.0)
 
 
 @pytest.mark.parametrize("protocol", ["dubbo", "tri"])

@@ -1,7 +1,9 @@
-"""Override rules written into a real ZooKeeper as Dubbo Admin writes them (persistent nodes under
-``/dubbo/<interface>/configurators``) change what running dubbopy consumers do, and removing them undoes
-it. Which rule applies where is checked against Java itself in ``interop/test_java_configurators.py``;
-this is the path from the registry to calls."""
+"""Override rules written into a real ZooKeeper as Dubbo Admin writes them change what running dubbopy
+consumers do, and removing them undoes it: Admin 2.6's ``override://`` nodes under
+``/dubbo/<interface>/configurators``, and Admin 0.5+'s YAML rules in the config centre
+(``/dubbo/config/dubbo/<interface>::.configurators`` and ``<application>.configurators``). Which rule
+applies where, and how YAML becomes rules, is checked against Java itself in
+``interop/test_java_configurators.py``; this is the path from ZooKeeper to calls."""
 
 from __future__ import annotations
 
@@ -42,6 +44,18 @@ class Admin:
         self.zookeeper = zookeeper
         self.parent = f"/dubbo/{url_encode(interface)}/configurators"
         self.interface = interface
+
+    @contextlib.contextmanager
+    def config_rule(self, key: str, text: str) -> Iterator[None]:
+        """A rule in the config centre (``/dubbo/config/dubbo/<key>``), as Dubbo Admin 0.5+ writes them."""
+        path = f"/dubbo/config/dubbo/{key}"
+        with kazoo_client(self.zookeeper.address) as zk:
+            zk.create(path, text.encode(), makepath=True)
+        try:
+            yield
+        finally:
+            with kazoo_client(self.zookeeper.address) as zk:
+                zk.delete(path)
 
     @contextlib.contextmanager
     def rule(self, host: str, port: int = 0, **params: str) -> Iterator[None]:
@@ -108,3 +122,83 @@ async def test_an_override_timeout_beats_the_consumer_s_own(
                         failure = exc
                     await asyncio.sleep(0.05)
         assert failure.status is StatusCode.DEADLINE_EXCEEDED
+
+
+async def _until_deadline_exceeded(reference: Any) -> None:
+    failure: dubbopy.RpcError | None = None
+    async with asyncio.timeout(WAIT):
+        while failure is None:
+            try:
+                await reference.who("sleep:0.5")
+            except dubbopy.RpcError as exc:
+                failure = exc
+            await asyncio.sleep(0.05)
+    assert failure.status is StatusCode.DEADLINE_EXCEEDED
+
+
+async def test_a_service_rule_in_the_config_centre_overrides_the_timeout_until_deleted(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
+) -> None:
+    registry, named, admin, _ = two_providers
+    rule = f"""
+configVersion: v2.7
+scope: service
+key: {admin.interface}
+enabled: true
+configs:
+  - side: consumer
+    addresses: [0.0.0.0]
+    parameters:
+      timeout: 200
+"""
+    async with dubbopy.Client(registries=[registry]) as client:
+        reference = client.reference(named, params={"timeout": "5000"})
+        assert (await reference.who("sleep:0.5")).endswith("sleep:0.5")
+        with admin.config_rule(f"{admin.interface}::.configurators", rule):
+            await _until_deadline_exceeded(reference)
+        async with asyncio.timeout(WAIT):
+            while True:
+                with contextlib.suppress(dubbopy.RpcError):
+                    if (await reference.who("sleep:0.5")).endswith("sleep:0.5"):
+                        break
+                await asyncio.sleep(0.05)
+
+
+async def test_an_application_rule_disables_one_provider_for_that_application(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
+) -> None:
+    registry, named, admin, (p1, _) = two_providers
+    rule = f"""
+configVersion: v2.7
+scope: application
+key: governed-app
+configs:
+  - side: consumer
+    providerAddresses: ["127.0.0.1:{p1.ports[0]}"]
+    parameters:
+      disabled: true
+"""
+    async with (
+        dubbopy.Client(application="governed-app", registries=[registry]) as governed,
+        dubbopy.Client(application="other-app", registries=[registry]) as other,
+    ):
+        governed_ref, other_ref = governed.reference(named), other.reference(named)
+        with admin.config_rule("governed-app.configurators", rule):
+            await until(governed_ref, {"p2"})
+            assert await answering(governed_ref) == {"p2"}
+            assert await answering(other_ref) == {"p1", "p2"}
+        await until(governed_ref, {"p1", "p2"})
+
+
+async def test_a_rule_that_does_not_parse_changes_nothing(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]], caplog: pytest.LogCaptureFixture
+) -> None:
+    registry, named, admin, _ = two_providers
+    async with dubbopy.Client(registries=[registry]) as client:
+        reference = client.reference(named)
+        await until(reference, {"p1", "p2"})  # subscribed (references connect on their first call)
+        with admin.config_rule(f"{admin.interface}::.configurators", "configs: [not, a, mapping]"):
+            async with asyncio.timeout(WAIT):
+                while not any("ignoring the config-centre rule" in r.getMessage() for r in caplog.records):  # noqa: ASYNC110
+                    await asyncio.sleep(0.05)
+            assert await answering(reference) == {"p1", "p2"}

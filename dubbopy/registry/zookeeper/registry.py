@@ -31,6 +31,7 @@ from typing import Any, Final, TypeVar
 from kazoo.client import KazooClient, KazooState
 from kazoo.exceptions import KazooException, NodeExistsError, NoNodeError
 from kazoo.protocol.states import EventType, WatchedEvent
+from kazoo.recipe.watchers import DataWatch
 from kazoo.retry import KazooRetry
 from kazoo.security import make_digest_acl
 
@@ -86,6 +87,29 @@ class _Watched:
     watch: Callable[[WatchedEvent], None] | None = None
 
 
+class _ConfigWatch:
+    """One watched config-centre node: ``listener`` gets its text (``None`` when absent) on the loop."""
+
+    def __init__(self, path: str, listener: Callable[[str | None], None]) -> None:
+        self.path = path
+        self.listener = listener
+        self.started = False
+        self.stopped = False
+        self.first: asyncio.Future[None] | None = None
+
+    def deliver(self, text: str | None) -> None:
+        if self.stopped:
+            return
+        try:
+            self.listener(text)
+        finally:
+            if self.first is not None and not self.first.done():
+                self.first.set_result(None)
+
+    def stop(self) -> None:
+        self.stopped = True
+
+
 class ZookeeperRegistry(Registry):
     """A :class:`~dubbopy.registry.base.Registry` on ZooKeeper through kazoo."""
 
@@ -111,6 +135,7 @@ class ZookeeperRegistry(Registry):
         self._watched: dict[str, _Watched] = {}
         self._session_lost = False
         self._recovery: asyncio.Task[None] | None = None
+        self._config_watches: list[_ConfigWatch] = []
         self._closed = False
 
     @property
@@ -158,6 +183,9 @@ class ZookeeperRegistry(Registry):
                 await task
         self._watched.clear()
         self._registered.clear()
+        for watch in self._config_watches:
+            watch.stop()
+        self._config_watches.clear()
         if self._loop is not None:
             await self._blocking(self._shutdown_client)
 
@@ -193,6 +221,8 @@ class ZookeeperRegistry(Registry):
 
     async def _recover(self) -> None:
         """After a (re)connection: re-create registrations if the session was lost, re-read subscriptions."""
+        for watch in self._config_watches:
+            self._start_config_watch(watch)
         try:
             if self._session_lost:
                 self._session_lost = False
@@ -275,6 +305,47 @@ class ZookeeperRegistry(Registry):
                 del self._watched[path]
                 if watched.task is not None:
                     watched.task.cancel()
+
+    # ----------------------------------------------------------------------------- config centre
+
+    def config_path(self, key: str, group: str = "dubbo") -> str:
+        """Where a config-centre key lives: ``{root}/config/{group}/{key}`` (Java
+        ``ZookeeperDynamicConfiguration`` with this registry used as the config centre)."""
+        return f"{root_dir(self._root)}config/{group}/{key}"
+
+    async def watch_config(self, key: str, listener: Callable[[str | None], None]) -> Callable[[], None]:
+        """Call ``listener`` on the loop with the UTF-8 text of config-centre ``key`` (``None`` while the
+        node does not exist), first before returning when ZooKeeper is connected (else once it is), then
+        on every change, across reconnections and lost sessions. Returns the function that stops it."""
+        watch = _ConfigWatch(self.config_path(key), listener)
+        watch.first = asyncio.get_running_loop().create_future()
+        self._config_watches.append(watch)
+        self._start_config_watch(watch)
+        if watch.started:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(watch.first), self._address.timeout)
+        return watch.stop
+
+    def _start_config_watch(self, watch: _ConfigWatch) -> None:
+        """Start kazoo's ``DataWatch`` (which re-reads by itself after reconnections) once connected: its
+        first read retries until it gets an answer, so it runs on a kazoo thread, never the loop's."""
+        if watch.started or watch.stopped or not self._client.connected:
+            return
+        watch.started = True
+
+        def on_data(data: bytes | None, _stat: object, _event: object = None) -> bool | None:  # kazoo's thread
+            if watch.stopped or self._closed:
+                return False
+            self._to_loop(watch.deliver, None if data is None else data.decode("utf-8", "replace"))
+            return None
+
+        def start() -> None:
+            try:
+                DataWatch(self._client, watch.path, on_data)
+            except Exception as exc:  # the client closed meanwhile
+                _log.debug("config watch of %s not started: %s", watch.path, exc)
+
+        self._client.handler.spawn(start)
 
     async def lookup(self, url: URL) -> list[URL]:
         """Every matching URL in ``url``'s categories now (no ``empty://``)."""

@@ -15,6 +15,7 @@ import org.apache.dubbo.common.URLStrParser;
 import org.apache.dubbo.common.utils.NetUtils;
 import org.apache.dubbo.common.utils.UrlUtils;
 import org.apache.dubbo.rpc.cluster.Configurator;
+import org.apache.dubbo.rpc.cluster.configurator.parser.ConfigParser;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
@@ -34,6 +35,8 @@ import org.apache.zookeeper.ZooKeeper;
  *     -&gt; {"localHost":..,"configured":[{"host","port","parameters"},..]}: each URL through
  *        {@code Configurator.toConfigurators(configurators)} in order, as a consumer's directory applies
  *        its registry's configurators ({@code NetUtils.getLocalHost()} is the consumer's address)
+ *   {"op":"parseRule","rule":"configVersion: v2.7\n..."}
+ *     -&gt; {"urls":[{"protocol","host","port","path","parameters"},..]}: {@code ConfigParser.parseConfigurators}
  *   {"op":"runtime"}                                -&gt; {"dubbo":"3.3.6"}
  * </pre>
  * A parse that throws is {@code {"error": "Class: message"}}. A parsed URL is {@code {"protocol","username","password","host","port","path","parameters":{sorted},
@@ -68,6 +71,20 @@ public final class RegistryNodes {
         List<String> names = new ArrayList<String>();
         if (op.equals("configure")) {
             configure(request, answer);
+            return;
+        }
+        if (op.equals("parseRule")) {
+            List<Object> urls = new ArrayList<Object>();
+            for (URL url : ConfigParser.parseConfigurators(JsonLinesLoop.string(request, "rule", ""))) {
+                Map<String, Object> out = new LinkedHashMap<String, Object>();
+                out.put("protocol", url.getProtocol());
+                out.put("host", url.getHost());
+                out.put("port", url.getPort());
+                out.put("path", url.getPath());
+                out.put("parameters", new TreeMap<String, Object>(url.getParameters()));
+                urls.add(out);
+            }
+            answer.put("urls", urls);
             return;
         }
         if (op.equals("runtime")) {
