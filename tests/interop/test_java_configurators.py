@@ -4,6 +4,8 @@
 parameters, ``side=consumer``, as a consumer directory holds them); host, port and every parameter must
 come back equal. The rules a config centre holds (YAML) are also parsed by Java 3.3.6's own
 ``ConfigParser`` and by :func:`dubbopy.registry.rules.parse_configurators`, and must give the same URLs.
+Last, one rule written into a real ZooKeeper config centre changes a Java 3.3.6 consumer and a dubbopy
+consumer the same way.
 
 Java 2.7.23 is not the oracle here: it does not compare a rule's service key (group, version, interface)
 with the provider's and matches ``providerAddresses`` as a substring, so there a rule written for the
@@ -15,11 +17,19 @@ rules that name "this consumer" are exercised; rules naming another consumer mus
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import uuid
 from typing import Any
 
 import pytest
-from java_harness import RegistryNodes
+from java_api import GREETINGS_SERVICE, GreetingsService
+from java_fixtures import require_java_harness
+from java_harness import RegistryNodes, start_consumer
+from registry_fixtures import ZooKeeperServer, kazoo_client
 
+import dubbopy
+from dubbopy._net import local_host
 from dubbopy.registry.configurator import configure, to_configurators
 from dubbopy.registry.rules import parse_configurators
 from dubbopy.url import URL
@@ -205,3 +215,60 @@ def test_config_centre_rules_parse_as_java_parses_them(name: str, java33_registr
     expected = sorted(oracle.parse_rule(YAML_RULES[name]), key=repr)
     ours = sorted((described(u) for u in parse_configurators(YAML_RULES[name])), key=repr)
     assert ours == expected
+
+
+# ------------------------------------------------------------------ one rule, Java and dubbopy consumers
+
+
+async def test_java_and_dubbopy_consumers_obey_the_same_config_centre_rule(
+    request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
+) -> None:
+    # two dubbopy providers; a Java 3.3.6 consumer whose registry is its config centre (configured at
+    # start-up, as an application's is) and a dubbopy consumer; then Admin's YAML rule disabling one
+    # provider for consumers, in the config centre: both consumers stop calling it
+    require_java_harness(request, "33")
+    registry = f"zookeeper://{zookeeper.address}?group=/cc-{uuid.uuid4().hex[:6]}"
+    async with contextlib.AsyncExitStack() as stack:
+        ports = []
+        for prefix in ("one ", "two "):
+            server = dubbopy.Server(application="py-provider", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
+            server.add(GreetingsService(prefix=prefix))
+            await server.start()
+            stack.push_async_callback(server.stop, 0.5)
+            ports.append(server.ports[0])
+        java = stack.enter_context(start_consumer("33", properties={"dubbopy.registry": registry}))
+        client = await stack.enter_async_context(dubbopy.Client(application="py-consumer", registries=[registry]))
+        greetings = client.reference(GreetingsService, protocol="dubbo")
+
+        async def answers() -> tuple[set[str], set[str]]:
+            call = {"registry": registry, "protocol": "dubbo"}
+            by_java = {(await java.acall("GreetingsService.sayHi", None, ["j"], **call)).value for _ in range(8)}
+            by_python = {await greetings.sayHi("j") for _ in range(8)}
+            return by_java, by_python
+
+        both = {"one hi, j", "two hi, j"}
+        async with asyncio.timeout(20):  # until both consumers have discovered both providers
+            while await answers() != (both, both):  # noqa: ASYNC110 - polling a remote state
+                await asyncio.sleep(0.1)
+        rule = f"""
+configVersion: v2.7
+scope: service
+key: {GREETINGS_SERVICE}
+configs:
+  - side: consumer
+    providerAddresses: ["{local_host()}:{ports[0]}"]
+    parameters: {{disabled: true}}
+"""
+        # the registry's own root is /cc-…, the config centre's stays /dubbo/config (as Java 3.3 reads it)
+        path = f"/dubbo/config/dubbo/{GREETINGS_SERVICE}::.configurators"
+        with kazoo_client(zookeeper.address) as zk:
+            zk.create(path, rule.encode(), makepath=True)
+        stack.callback(_delete_node, zookeeper, path)
+        async with asyncio.timeout(20):
+            while await answers() != ({"two hi, j"}, {"two hi, j"}):  # noqa: ASYNC110 - polling a remote state
+                await asyncio.sleep(0.1)
+
+
+def _delete_node(zookeeper: ZooKeeperServer, path: str) -> None:
+    with kazoo_client(zookeeper.address) as zk:
+        zk.delete(path)

@@ -309,9 +309,12 @@ class ZookeeperRegistry(Registry):
     # ----------------------------------------------------------------------------- config centre
 
     def config_path(self, key: str, group: str = "dubbo") -> str:
-        """Where a config-centre key lives: ``{root}/config/{group}/{key}`` (Java
-        ``ZookeeperDynamicConfiguration`` with this registry used as the config centre)."""
-        return f"{root_dir(self._root)}config/{group}/{key}"
+        """Where a config-centre key lives: ``/{namespace}/config/{group}/{key}``, the namespace being the
+        registry URL's ``namespace`` or ``dubbo`` — not its ``group``: a Java 3.3 application using this
+        registry (``group`` in its address) as config centre reads ``/dubbo/config/dubbo/…`` too
+        (``ZookeeperDynamicConfiguration``)."""
+        namespace = self._address.url.get("namespace", "dubbo").strip("/") or "dubbo"
+        return f"/{namespace}/config/{group}/{key}"
 
     async def watch_config(self, key: str, listener: Callable[[str | None], None]) -> Callable[[], None]:
         """Call ``listener`` on the loop with the UTF-8 text of config-centre ``key`` (``None`` while the

@@ -32,6 +32,12 @@ public final class InteropConsumer {
         app.setQosEnable(false);
         app.setEnableFileCache(false);
         DubboBootstrap bootstrap = DubboBootstrap.getInstance().application(app);
+        String registry = System.getProperty("dubbopy.registry");
+        if (registry != null) {
+            // a registry known at start-up is also the config centre (use-as-config-center), as in an
+            // application configured with one; registries named per call are not
+            bootstrap.registry(new org.apache.dubbo.config.RegistryConfig(registry));
+        }
         bootstrap.start();
         protocol.println("READY");
         new CallDriver(protocol).run(new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)));
