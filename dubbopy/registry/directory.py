@@ -29,13 +29,13 @@ from typing import Final, Protocol, runtime_checkable
 
 from dubbopy._net import local_host
 from dubbopy.cluster.directory import Directory
-from dubbopy.cluster.router import RouterChain, build_routers
+from dubbopy.cluster.router import Router, RouterChain, build_routers
 from dubbopy.cluster.router.tag import TAG_KEY, TagRouter
 from dubbopy.cluster.status import StatusTable
 from dubbopy.errors import ConfigError
 from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
 from dubbopy.registry.configurator import Configurator, configure, to_configurators
-from dubbopy.registry.rules import parse_configurators, rule_key
+from dubbopy.registry.rules import condition_routers, parse_configurators, rule_key
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -50,6 +50,10 @@ RETIRE_GRACE: Final = 10.0
 _CONSUMER_ONLY = frozenset(
     {"category", "check", "pid", "timestamp", "methods", "register", "subscribe", "release", "dubbo", TAG_KEY}
 )
+#: where config-centre condition rules run in the router chain: after the registry's condition routers
+#: (priority 0, Java 2.7's place) and tag routing (100), in Java 3.x's order of service then application
+SERVICE_RULE_PRIORITY: Final = 140
+APPLICATION_RULE_PRIORITY: Final = 150
 #: consumer parameters that give way to the provider's own value when it has one
 _PROVIDER_FIRST = ("group", "version", "generic")
 
@@ -97,6 +101,7 @@ class _Listener:
         self.configurators: list[Configurator] = []
         self.rules: dict[str, list[Configurator]] = {}
         self.routers: list[URL] = []
+        self.rule_routers: dict[str, list[Router]] = {}
         self.stops: list[Callable[[], None]] = []
 
     def all_configurators(self) -> list[Configurator]:
@@ -104,8 +109,8 @@ class _Listener:
         return [*self.configurators, *(rule for rules in self.rules.values() for rule in rules)]
 
     def on_rule(self, key: str, text: str | None) -> None:
-        """A config-centre rule changed (``None``: deleted). A rule that does not parse is logged and the
-        previous one kept, as Java does."""
+        """A config-centre configurator rule changed (``None``: deleted). A rule that does not parse is
+        logged and the previous one kept, as Java does."""
         try:
             urls = parse_configurators(text) if text and text.strip() else []
         except ConfigError as exc:
@@ -113,6 +118,17 @@ class _Listener:
             return
         self.rules[key] = to_configurators(urls)
         self._directory.refresh()
+
+    def on_condition_rule(self, key: str, priority: int, text: str | None) -> None:
+        """A config-centre condition rule changed (``None``: deleted); one that does not parse is logged
+        and the previous one kept."""
+        try:
+            routers = condition_routers(text, self._directory.url.interface, priority) if text and text.strip() else []
+        except ConfigError as exc:
+            log.error("ignoring the config-centre rule %s: %s", key, exc)
+            return
+        self.rule_routers[key] = routers
+        self._directory.refresh_routers()
 
     def notify(self, urls: Sequence[URL]) -> None:
         if not urls:
@@ -169,11 +185,19 @@ class RegistryDirectory(Directory):
         if not isinstance(source, ConfigCentre) or not registry.address.url.get_bool("use-as-config-center", True):
             return
         application = self._url.get("application")
+        service = rule_key(self._url)
         keys = [f"{application}.configurators"] if application else []
-        keys.append(f"{rule_key(self._url)}.configurators")
+        keys.append(f"{service}.configurators")
         for key in keys:
             listener.rules.setdefault(key, [])  # the order of application, whatever arrives first
             listener.stops.append(await source.watch_config(key, partial(listener.on_rule, key)))
+        # condition rules: the service's after tag routing, then the application's (Java 3.x orders 140, 150)
+        routed = [(f"{service}.condition-router", SERVICE_RULE_PRIORITY)]
+        if application:
+            routed.append((f"{application}.condition-router", APPLICATION_RULE_PRIORITY))
+        for key, priority in routed:
+            on_change = partial(listener.on_condition_rule, key, priority)
+            listener.stops.append(await source.watch_config(key, on_change))
 
     def refresh(self) -> None:
         """Rebuild the invoker list from every registry's latest notifications."""
@@ -233,7 +257,8 @@ class RegistryDirectory(Directory):
     def refresh_routers(self) -> None:
         """Rebuild the router chain from every registry's latest ``routers`` URLs (parsed here, once)."""
         rules = build_routers(u for listener in self._listeners for u in listener.routers)
-        self._routers = RouterChain([TagRouter(), *rules])
+        centre = [r for listener in self._listeners for routers in listener.rule_routers.values() for r in routers]
+        self._routers = RouterChain([TagRouter(), *rules, *centre])
 
     def list(self, invocation: Invocation) -> Sequence[Invoker]:
         """The routed providers for ``invocation``, available or not: the cluster checks the one it picks

@@ -32,10 +32,12 @@ from typing import Any, Final
 
 import yaml
 
+from dubbopy.cluster.router.base import Router
+from dubbopy.cluster.router.condition import ConditionRouter
 from dubbopy.errors import ConfigError
-from dubbopy.url import URL
+from dubbopy.url import URL, url_encode
 
-__all__ = ["parse_configurators", "rule_key"]
+__all__ = ["condition_routers", "parse_configurators", "rule_key"]
 
 log = logging.getLogger(__name__)
 
@@ -195,3 +197,46 @@ def _json_urls(text: str) -> list[URL]:
     if not isinstance(listed, list) or not all(isinstance(u, str) for u in listed):
         return []
     return [URL.parse(u) for u in listed]
+
+
+def condition_routers(text: str, service: str, priority: int) -> list[Router]:
+    """The routers of a condition rule kept in a config centre (``{interface}:{version}:{group}.condition-router``
+    or ``{application}.condition-router``)::
+
+        configVersion: v3.0
+        scope: service
+        key: org.apache.dubbo.demo.DemoService
+        force: false
+        enabled: true
+        conditions:
+          - "method = sayHello => host = 10.0.0.1"
+
+    One :class:`~dubbopy.cluster.router.condition.ConditionRouter` per condition, applied in order with
+    the rule's ``force`` and ``enabled`` (Java 3.x ``ListenableStateRouter``), all at ``priority`` (Java
+    runs the service's rule after tag routing, the application's after the service's). A v3.1 rule
+    (multiple weighted destinations) raises :class:`ConfigError`; a later version is ignored, as Java
+    ignores it."""
+    try:
+        rule = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"condition rule is not YAML: {exc}") from None
+    if not isinstance(rule, Mapping):
+        raise ConfigError(f"condition rule must be a mapping, got {type(rule).__name__}")
+    version = str(rule.get("configVersion") or "").lower()
+    if version.startswith("v3.1"):
+        raise ConfigError("condition rules of configVersion v3.1 (weighted destinations) are not supported")
+    if version > "v3.1":
+        log.warning("condition rule of unknown configVersion %s ignored", version)
+        return []
+    conditions = rule.get("conditions")
+    if not isinstance(conditions, list) or not conditions:
+        return []  # Java marks such a rule invalid and routes nothing with it
+    params = {
+        "force": _parse_boolean(rule.get("force", False)),
+        "enabled": _parse_boolean(rule.get("enabled", True)),
+        "priority": str(priority),
+    }
+    return [
+        ConditionRouter(URL("condition", "0.0.0.0", 0, service, {**params, "rule": url_encode(_java_text(c))}))
+        for c in conditions
+    ]

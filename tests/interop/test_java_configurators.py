@@ -220,12 +220,35 @@ def test_config_centre_rules_parse_as_java_parses_them(name: str, java33_registr
 # ------------------------------------------------------------------ one rule, Java and dubbopy consumers
 
 
+def _disabling(kind: str, host: str, port: int) -> str:
+    """A config-centre rule (``kind``: its key suffix) that keeps consumers off the provider at host:port."""
+    if kind == "configurators":
+        return f"""
+configVersion: v2.7
+scope: service
+key: {GREETINGS_SERVICE}
+configs:
+  - side: consumer
+    providerAddresses: ["{host}:{port}"]
+    parameters: {{disabled: true}}
+"""
+    return f"""
+configVersion: v3.0
+scope: service
+key: {GREETINGS_SERVICE}
+force: true
+conditions:
+  - "method = sayHi => port != {port}"
+"""
+
+
+@pytest.mark.parametrize("kind", ["configurators", "condition-router"])
 async def test_java_and_dubbopy_consumers_obey_the_same_config_centre_rule(
-    request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
+    kind: str, request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
 ) -> None:
     # two dubbopy providers; a Java 3.3.6 consumer whose registry is its config centre (configured at
-    # start-up, as an application's is) and a dubbopy consumer; then Admin's YAML rule disabling one
-    # provider for consumers, in the config centre: both consumers stop calling it
+    # start-up, as an application's is) and a dubbopy consumer; then Admin's YAML rule keeping consumers
+    # off one provider, in the config centre: both consumers stop calling it
     require_java_harness(request, "33")
     registry = f"zookeeper://{zookeeper.address}?group=/cc-{uuid.uuid4().hex[:6]}"
     async with contextlib.AsyncExitStack() as stack:
@@ -250,17 +273,9 @@ async def test_java_and_dubbopy_consumers_obey_the_same_config_centre_rule(
         async with asyncio.timeout(20):  # until both consumers have discovered both providers
             while await answers() != (both, both):  # noqa: ASYNC110 - polling a remote state
                 await asyncio.sleep(0.1)
-        rule = f"""
-configVersion: v2.7
-scope: service
-key: {GREETINGS_SERVICE}
-configs:
-  - side: consumer
-    providerAddresses: ["{local_host()}:{ports[0]}"]
-    parameters: {{disabled: true}}
-"""
+        rule = _disabling(kind, local_host(), ports[0])
         # the registry's own root is /cc-…, the config centre's stays /dubbo/config (as Java 3.3 reads it)
-        path = f"/dubbo/config/dubbo/{GREETINGS_SERVICE}::.configurators"
+        path = f"/dubbo/config/dubbo/{GREETINGS_SERVICE}::.{kind}"
         with kazoo_client(zookeeper.address) as zk:
             zk.create(path, rule.encode(), makepath=True)
         stack.callback(_delete_node, zookeeper, path)

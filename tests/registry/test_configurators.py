@@ -1,7 +1,8 @@
 """Override rules written into a real ZooKeeper as Dubbo Admin writes them change what running dubbopy
 consumers do, and removing them undoes it: Admin 2.6's ``override://`` nodes under
 ``/dubbo/<interface>/configurators``, and Admin 0.5+'s YAML rules in the config centre
-(``/dubbo/config/dubbo/<interface>::.configurators`` and ``<application>.configurators``). Which rule
+(``/dubbo/config/dubbo/<interface>::.configurators`` and ``<application>.configurators``), and condition
+routing rules there (``….condition-router``). Which rule
 applies where, and how YAML becomes rules, is checked against Java itself in
 ``interop/test_java_configurators.py``; this is the path from ZooKeeper to calls."""
 
@@ -202,3 +203,45 @@ async def test_a_rule_that_does_not_parse_changes_nothing(
                 while not any("ignoring the config-centre rule" in r.getMessage() for r in caplog.records):  # noqa: ASYNC110
                     await asyncio.sleep(0.05)
             assert await answering(reference) == {"p1", "p2"}
+
+
+async def test_a_condition_rule_in_the_config_centre_routes_until_deleted(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
+) -> None:
+    registry, named, admin, (p1, _) = two_providers
+    rule = f"""
+configVersion: v3.0
+scope: service
+key: {admin.interface}
+force: true
+conditions:
+  - "method = who => port != {p1.ports[0]}"
+"""
+    async with dubbopy.Client(registries=[registry]) as client:
+        reference = client.reference(named)
+        await until(reference, {"p1", "p2"})
+        with admin.config_rule(f"{admin.interface}::.condition-router", rule):
+            await until(reference, {"p2"})
+            assert await answering(reference) == {"p2"}
+        await until(reference, {"p1", "p2"})
+
+
+async def test_an_application_condition_rule_routes_that_application_only(
+    two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
+) -> None:
+    registry, named, admin, (_, p2) = two_providers
+    rule = f"""
+configVersion: v3.0
+scope: application
+key: routed-app
+conditions:
+  - "=> port != {p2.ports[0]}"
+"""
+    async with (
+        dubbopy.Client(application="routed-app", registries=[registry]) as routed,
+        dubbopy.Client(application="other-app", registries=[registry]) as other,
+    ):
+        routed_ref, other_ref = routed.reference(named), other.reference(named)
+        with admin.config_rule("routed-app.condition-router", rule):
+            await until(routed_ref, {"p1"})
+            assert await answering(other_ref) == {"p1", "p2"}
