@@ -177,27 +177,28 @@ class RegistryDirectory(Directory):
             await self._watch_rules(listener)
 
     async def _watch_rules(self, listener: _Listener) -> None:
-        """Java's consumer listens to ``{application}.configurators`` and
-        ``{interface}:{version}:{group}.configurators`` in the config centre, which a ZooKeeper registry
-        is unless its URL says ``use-as-config-center=false``."""
+        """Java's consumer listens, in the config centre, to ``{application}.configurators`` and
+        ``{interface}:{version}:{group}.configurators`` (applied in that order after the registry's own)
+        and to the same keys with ``.condition-router`` (the service's rule routes after tag routing, then
+        the application's: Java 3.x's orders 140 and 150). A ZooKeeper registry is a config centre unless
+        its URL says ``use-as-config-center=false``. The watches start together."""
         registry = listener.registry
         source = getattr(registry, "registry", registry)  # through the cache wrapper
         if not isinstance(source, ConfigCentre) or not registry.address.url.get_bool("use-as-config-center", True):
             return
         application = self._url.get("application")
-        service = rule_key(self._url)
-        keys = [f"{application}.configurators"] if application else []
-        keys.append(f"{service}.configurators")
-        for key in keys:
-            listener.rules.setdefault(key, [])  # the order of application, whatever arrives first
-            listener.stops.append(await source.watch_config(key, partial(listener.on_rule, key)))
-        # condition rules: the service's after tag routing, then the application's (Java 3.x orders 140, 150)
-        routed = [(f"{service}.condition-router", SERVICE_RULE_PRIORITY)]
-        if application:
-            routed.append((f"{application}.condition-router", APPLICATION_RULE_PRIORITY))
-        for key, priority in routed:
-            on_change = partial(listener.on_condition_rule, key, priority)
-            listener.stops.append(await source.watch_config(key, on_change))
+        prefixes = [application, rule_key(self._url)] if application else [rule_key(self._url)]
+        watches: list[tuple[str, Callable[[str | None], None]]] = []
+        for prefix in prefixes:
+            key = f"{prefix}.configurators"
+            listener.rules[key] = []  # keeps the order of application, whatever arrives first
+            watches.append((key, partial(listener.on_rule, key)))
+        for prefix in reversed(prefixes):
+            key = f"{prefix}.condition-router"
+            priority = APPLICATION_RULE_PRIORITY if prefix == application else SERVICE_RULE_PRIORITY
+            watches.append((key, partial(listener.on_condition_rule, key, priority)))
+        stops = await asyncio.gather(*(source.watch_config(key, on_change) for key, on_change in watches))
+        listener.stops.extend(stops)
 
     def refresh(self) -> None:
         """Rebuild the invoker list from every registry's latest notifications."""
