@@ -53,6 +53,7 @@ _CONSUMER_ONLY = frozenset(
 #: where config-centre condition rules run in the router chain: after the registry's condition routers
 #: (priority 0, Java 2.7's place) and tag routing (100), in Java 3.x's order of service then application
 SERVICE_RULE_PRIORITY: Final = 140
+PROVIDER_APP_RULE_PRIORITY: Final = 145
 APPLICATION_RULE_PRIORITY: Final = 150
 #: consumer parameters that give way to the provider's own value when it has one
 _PROVIDER_FIRST = ("group", "version", "generic")
@@ -103,6 +104,9 @@ class _Listener:
         self.routers: list[URL] = []
         self.rule_routers: dict[str, list[Router]] = {}
         self.stops: list[Callable[[], None]] = []
+        self.source: ConfigCentre | None = None
+        self._provider_app = ""
+        self._provider_app_watch: asyncio.Task[Callable[[], None]] | None = None
 
     def all_configurators(self) -> list[Configurator]:
         """The registry's configurators, then the config centre's, in the order Java applies them."""
@@ -122,6 +126,8 @@ class _Listener:
     def on_condition_rule(self, key: str, priority: int, text: str | None) -> None:
         """A config-centre condition rule changed (``None``: deleted); one that does not parse is logged
         and the previous one kept."""
+        if key not in self.rule_routers:
+            return  # a providers' application rule no longer followed
         try:
             routers = condition_routers(text, self._directory.url.interface, priority) if text and text.strip() else []
         except ConfigError as exc:
@@ -129,6 +135,32 @@ class _Listener:
             return
         self.rule_routers[key] = routers
         self._directory.refresh_routers()
+
+    def follow_provider_application(self) -> None:
+        """Java 3.x's ``ProviderAppStateRouter``: watch the condition rule of the providers' own
+        application (``{application}.condition-router``, read from the first provider), unless it is the
+        consumer's; when the providers' application changes, the old rule goes."""
+        providers = self.providers
+        application = providers[0].get("application", "") if providers else ""
+        if self.source is None or not application or application == self._provider_app:
+            return
+        if application == self._directory.url.get("application"):
+            return
+        self.stop_provider_application()
+        self._provider_app = application
+        key = f"{application}.condition-router"
+        self.rule_routers[key] = []
+        on_change = partial(self.on_condition_rule, key, PROVIDER_APP_RULE_PRIORITY)
+        self._provider_app_watch = asyncio.ensure_future(self.source.watch_config(key, on_change))
+
+    def stop_provider_application(self) -> None:
+        """Stop watching the providers' application rule (it changed, or the directory closes)."""
+        watch, self._provider_app_watch = self._provider_app_watch, None
+        if watch is not None:
+            watch.add_done_callback(lambda done: done.cancelled() or done.exception() or done.result()())
+        if self._provider_app:
+            self.rule_routers.pop(f"{self._provider_app}.condition-router", None)
+            self._provider_app = ""
 
     def notify(self, urls: Sequence[URL]) -> None:
         if not urls:
@@ -138,6 +170,7 @@ class _Listener:
         live = [u for u in urls if u.protocol != EMPTY_PROTOCOL]
         if category == PROVIDERS:
             self.providers = live
+            self.follow_provider_application()
         elif category == CONFIGURATORS:
             self.configurators = to_configurators(urls)
         elif category == ROUTERS:
@@ -196,9 +229,12 @@ class RegistryDirectory(Directory):
         for prefix in reversed(prefixes):
             key = f"{prefix}.condition-router"
             priority = APPLICATION_RULE_PRIORITY if prefix == application else SERVICE_RULE_PRIORITY
+            listener.rule_routers[key] = []
             watches.append((key, partial(listener.on_condition_rule, key, priority)))
         stops = await asyncio.gather(*(source.watch_config(key, on_change) for key, on_change in watches))
         listener.stops.extend(stops)
+        listener.source = source
+        listener.follow_provider_application()
 
     def refresh(self) -> None:
         """Rebuild the invoker list from every registry's latest notifications."""
@@ -292,6 +328,7 @@ class RegistryDirectory(Directory):
             return
         self._closed = True
         for listener in self._listeners:
+            listener.stop_provider_application()
             for stop in listener.stops:
                 stop()
             try:

@@ -220,10 +220,12 @@ def test_config_centre_rules_parse_as_java_parses_them(name: str, java33_registr
 # ------------------------------------------------------------------ one rule, Java and dubbopy consumers
 
 
-def _disabling(kind: str, host: str, port: int) -> str:
-    """A config-centre rule (``kind``: its key suffix) that keeps consumers off the provider at host:port."""
+def _disabling(kind: str, host: str, port: int, provider_app: str) -> tuple[str, str]:
+    """A config-centre key and rule that keep consumers off the provider at host:port."""
     if kind == "configurators":
-        return f"""
+        return (
+            f"{GREETINGS_SERVICE}::.configurators",
+            f"""
 configVersion: v2.7
 scope: service
 key: {GREETINGS_SERVICE}
@@ -231,18 +233,34 @@ configs:
   - side: consumer
     providerAddresses: ["{host}:{port}"]
     parameters: {{disabled: true}}
-"""
-    return f"""
+""",
+        )
+    if kind == "condition-router":
+        return (
+            f"{GREETINGS_SERVICE}::.condition-router",
+            f"""
 configVersion: v3.0
 scope: service
 key: {GREETINGS_SERVICE}
 force: true
 conditions:
   - "method = sayHi => port != {port}"
-"""
+""",
+        )
+    # the providers' own application's condition rule (Java's ProviderAppStateRouter)
+    return (
+        f"{provider_app}.condition-router",
+        f"""
+configVersion: v3.0
+scope: application
+key: {provider_app}
+conditions:
+  - "=> port != {port}"
+""",
+    )
 
 
-@pytest.mark.parametrize("kind", ["configurators", "condition-router"])
+@pytest.mark.parametrize("kind", ["configurators", "condition-router", "provider-application"])
 async def test_java_and_dubbopy_consumers_obey_the_same_config_centre_rule(
     kind: str, request: pytest.FixtureRequest, zookeeper: ZooKeeperServer
 ) -> None:
@@ -250,11 +268,13 @@ async def test_java_and_dubbopy_consumers_obey_the_same_config_centre_rule(
     # start-up, as an application's is) and a dubbopy consumer; then Admin's YAML rule keeping consumers
     # off one provider, in the config centre: both consumers stop calling it
     require_java_harness(request, "33")
-    registry = f"zookeeper://{zookeeper.address}?group=/cc-{uuid.uuid4().hex[:6]}"
+    unique = uuid.uuid4().hex[:6]
+    registry = f"zookeeper://{zookeeper.address}?group=/cc-{unique}"
+    provider_app = f"py-provider-{unique}"
     async with contextlib.AsyncExitStack() as stack:
         ports = []
         for prefix in ("one ", "two "):
-            server = dubbopy.Server(application="py-provider", protocols=["dubbo://0.0.0.0:0"], registries=[registry])
+            server = dubbopy.Server(application=provider_app, protocols=["dubbo://0.0.0.0:0"], registries=[registry])
             server.add(GreetingsService(prefix=prefix))
             await server.start()
             stack.push_async_callback(server.stop, 0.5)
@@ -273,9 +293,9 @@ async def test_java_and_dubbopy_consumers_obey_the_same_config_centre_rule(
         async with asyncio.timeout(20):  # until both consumers have discovered both providers
             while await answers() != (both, both):  # noqa: ASYNC110 - polling a remote state
                 await asyncio.sleep(0.1)
-        rule = _disabling(kind, local_host(), ports[0])
+        key, rule = _disabling(kind, local_host(), ports[0], provider_app)
         # the registry's own root is /cc-…, the config centre's stays /dubbo/config (as Java 3.3 reads it)
-        path = f"/dubbo/config/dubbo/{GREETINGS_SERVICE}::.{kind}"
+        path = f"/dubbo/config/dubbo/{key}"
         with kazoo_client(zookeeper.address) as zk:
             zk.create(path, rule.encode(), makepath=True)
         stack.callback(_delete_node, zookeeper, path)

@@ -245,3 +245,25 @@ conditions:
         with admin.config_rule("routed-app.condition-router", rule):
             await until(routed_ref, {"p1"})
             assert await answering(other_ref) == {"p1", "p2"}
+
+
+async def test_the_providers_application_condition_rule_routes_their_consumers(zookeeper: ZooKeeperServer) -> None:
+    # Java 3.x's ProviderAppStateRouter: a rule keyed by the providers' own application
+    interface = f"org.dubbopy.test.AppRouted{uuid.uuid4().hex[:8]}"
+    named = _service(interface)
+    registry = f"zookeeper://{zookeeper.address}?timeout=10000"
+    provider_app = f"provider-app-{uuid.uuid4().hex[:6]}"
+    admin = Admin(zookeeper, interface)
+    async with (
+        running_provider(registry, named("p1"), application=provider_app) as p1,
+        running_provider(registry, named("p2"), application=provider_app),
+        dubbopy.Client(application="some-consumer", registries=[registry]) as client,
+    ):
+        reference = client.reference(named)
+        await until(reference, {"p1", "p2"})
+        rule = (
+            f"configVersion: v3.0\nscope: application\nkey: {provider_app}\nconditions: ['=> port = {p1.ports[0]}']\n"
+        )
+        with admin.config_rule(f"{provider_app}.condition-router", rule):
+            await until(reference, {"p1"})
+        await until(reference, {"p1", "p2"})
