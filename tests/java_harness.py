@@ -647,6 +647,12 @@ class RegistryNodes(OracleJvm):
         "parameters"}]`` per override URL (a rule Java cannot parse raises :class:`JavaHarnessError`)."""
         return list(self.request({"op": "parseRule", "rule": rule})["urls"])
 
+    def configure_rule(self, rule: str, urls: Sequence[str]) -> tuple[str, list[dict[str, Any]]]:
+        """:meth:`configure` with the configurators Java makes of a config-centre rule (YAML), match
+        blocks included."""
+        answer = self.request({"op": "configureRule", "rule": rule, "urls": list(urls)})
+        return str(answer["localHost"]), list(answer["configured"])
+
     def configure(self, configurators: Sequence[str], urls: Sequence[str]) -> tuple[str, list[dict[str, Any]]]:
         """Java's own configurators (``Configurator.toConfigurators``) applied to each of ``urls``:
         ``(the JVM's NetUtils.getLocalHost(), [{"host", "port", "parameters"} per URL])``."""

@@ -14,6 +14,9 @@ A configurator URL says *where* it applies and *what* it sets. Where:
   ``*`` for any) must match the provider URL; for rules without ``configVersion`` or with ``v2.7``, so must
   ``application``, ``side`` and every ``~key`` parameter (``~version=1.0``) not written ``*``.
 
+A config-centre rule item may also carry a v3.0 ``match`` block (:mod:`~dubbopy.registry.match`), which
+must match too.
+
 What: every other parameter is set on the URL (``override``) or set only where the URL has none
 (``absent``) — including ``anyhost``, ``providerAddresses`` and ``priority`` when the rule has them, as Java
 does. ``enabled=false`` turns a rule off; ``disabled=true`` set by a rule takes the provider out of the
@@ -29,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
+from dubbopy.registry.match import ConditionMatch
 from dubbopy.url import URL
 
 __all__ = ["Configurator", "configure", "to_configurators"]
@@ -56,13 +60,16 @@ _CONDITION_KEYS: Final = frozenset(
 class Configurator:
     """One ``override://`` or ``absent://`` rule (see the module docstring), its keys sorted out once."""
 
-    __slots__ = ("_absent", "_conditions", "_settings", "url")
+    __slots__ = ("_absent", "_conditions", "_match", "_settings", "url")
 
-    def __init__(self, url: URL) -> None:
+    def __init__(self, url: URL, match: ConditionMatch | None = None) -> None:
+        """``match``: a config-centre rule item's v3.0 ``match`` block (:mod:`~dubbopy.registry.match`),
+        consulted, as in Java, only when the URL says ``configVersion=v3.0``."""
         self.url = url
         self._absent = url.protocol == "absent"
         params = url.params
         version = params.get("configVersion", "")
+        self._match = match if version.startswith("v3.0") else None
         # rules before 2.7 and v2.7 rules also compare application, side and ~keys with the URL
         checked = not version.startswith("v3.0")
         self._conditions = {
@@ -105,6 +112,8 @@ class Configurator:
         rule = self.url
         if rule.host not in (ANYHOST, host) or not self._targets(url):
             return url
+        if self._match is not None and not self._match.matches(host, url):
+            return url
         for key, value in self._conditions.items():
             if value != _ANY and value != url.params.get(key):
                 return url
@@ -131,15 +140,17 @@ class Configurator:
         return f"Configurator({self.url.to_full_string()!r})"
 
 
-def to_configurators(urls: Sequence[URL]) -> list[Configurator]:
-    """The rules of a ``configurators`` notification, in the order they apply (module docstring)."""
+def to_configurators(urls: Sequence[URL | tuple[URL, ConditionMatch | None]]) -> list[Configurator]:
+    """The rules of a ``configurators`` notification (or of a config-centre rule: URLs with their
+    ``match`` blocks), in the order they apply (module docstring)."""
     rules: list[Configurator] = []
-    for url in urls:
+    for entry in urls:
+        url, match = entry if isinstance(entry, tuple) else (entry, None)
         if url.protocol == "empty":
             return []
         if not any(key != "anyhost" for key in url.params):
             continue
-        rules.append(Configurator(url))
+        rules.append(Configurator(url, match))
     rules.sort(key=lambda rule: (rule.url.host, rule.priority))
     return rules
 

@@ -35,7 +35,7 @@ from dubbopy.cluster.status import StatusTable
 from dubbopy.errors import ConfigError
 from dubbopy.registry.base import CONFIGURATORS, EMPTY_PROTOCOL, PROVIDERS, ROUTERS, Registry
 from dubbopy.registry.configurator import Configurator, configure, to_configurators
-from dubbopy.registry.rules import condition_routers, parse_configurators, rule_key
+from dubbopy.registry.rules import condition_routers, configurator_rules, rule_key
 from dubbopy.rpc.invocation import Invocation
 from dubbopy.rpc.invoker import Invoker
 from dubbopy.url import URL
@@ -116,11 +116,11 @@ class _Listener:
         """A config-centre configurator rule changed (``None``: deleted). A rule that does not parse is
         logged and the previous one kept, as Java does."""
         try:
-            urls = parse_configurators(text) if text and text.strip() else []
+            rules = configurator_rules(text) if text and text.strip() else []
         except ConfigError as exc:
             log.error("ignoring the config-centre rule %s: %s", key, exc)
             return
-        self.rules[key] = to_configurators(urls)
+        self.rules[key] = to_configurators(rules)
         self._directory.refresh()
 
     def on_condition_rule(self, key: str, priority: int, text: str | None) -> None:

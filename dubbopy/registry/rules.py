@@ -18,9 +18,8 @@ service, ``{application}.configurators`` those of an application. A rule is YAML
 
 (or a JSON array of override URL strings). :func:`parse_configurators` makes the same URLs Java's
 ``ConfigParser.parseConfigurators`` makes — one per address (and application, or service) — which
-:mod:`~dubbopy.registry.configurator` then applies by the same rules as registry overrides. Items with a
-v3.0 ``match`` block are skipped with a warning: Java applies them only where the block matches, and
-dubbopy does not evaluate it yet.
+:mod:`~dubbopy.registry.configurator` then applies by the same rules as registry overrides; an item's
+v3.0 ``match`` block (:mod:`~dubbopy.registry.match`) travels with its URLs (:func:`configurator_rules`).
 """
 
 from __future__ import annotations
@@ -35,9 +34,10 @@ import yaml
 from dubbopy.cluster.router.base import Router
 from dubbopy.cluster.router.condition import ConditionRouter
 from dubbopy.errors import ConfigError
+from dubbopy.registry.match import ConditionMatch, parse_match
 from dubbopy.url import URL, url_encode
 
-__all__ = ["condition_routers", "parse_configurators", "rule_key"]
+__all__ = ["condition_routers", "configurator_rules", "parse_configurators", "rule_key"]
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +53,14 @@ def rule_key(url: URL) -> str:
 def parse_configurators(text: str) -> list[URL]:
     """The override URLs of a configurator rule (see the module docstring); :class:`ConfigError` naming
     the problem when it is not a rule."""
+    return [url for url, _match in configurator_rules(text)]
+
+
+def configurator_rules(text: str) -> list[tuple[URL, ConditionMatch | None]]:
+    """:func:`parse_configurators` with each URL's v3.0 ``match`` block (``None`` when it has none)."""
     listed = _json_urls(text)
     if listed:
-        return listed
+        return [(url, None) for url in listed]
     try:
         rule = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -67,18 +72,18 @@ def parse_configurators(text: str) -> list[URL]:
         raise ConfigError("configurator rule has no configs: list")
     header = {key: _optional_text(rule, key) for key in ("configVersion", "scope", "key")}
     enabled = "true" if rule.get("enabled") is None else _parse_boolean(rule["enabled"])
-    urls: list[URL] = []
+    rules: list[tuple[URL, ConditionMatch | None]] = []
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             raise ConfigError(f"configs[{index}] must be a mapping")
-        if isinstance(item.get("match"), Mapping):
-            log.warning("configurator rule %s: configs[%d] has a match block, not applied", header["key"], index)
-            continue
+        block = item.get("match")
+        match = parse_match(block) if isinstance(block, Mapping) else None
         if header["scope"] == "application":
-            urls.extend(_application_urls(item, header, enabled))
+            urls = _application_urls(item, header, enabled)
         else:
-            urls.extend(_service_urls(item, header, enabled))
-    return urls
+            urls = _service_urls(item, header, enabled)
+        rules.extend((url, match) for url in urls)
+    return rules
 
 
 def _service_urls(item: Mapping[str, Any], header: Mapping[str, str | None], enabled: str) -> list[URL]:

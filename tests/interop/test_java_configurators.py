@@ -31,7 +31,7 @@ from registry_fixtures import ZooKeeperServer, kazoo_client
 import dubbopy
 from dubbopy._net import local_host
 from dubbopy.registry.configurator import configure, to_configurators
-from dubbopy.registry.rules import parse_configurators
+from dubbopy.registry.rules import configurator_rules, parse_configurators
 from dubbopy.url import URL
 
 pytestmark = pytest.mark.interop
@@ -214,6 +214,57 @@ def test_config_centre_rules_parse_as_java_parses_them(name: str, java33_registr
     oracle = java33_registry_nodes
     expected = sorted(oracle.parse_rule(YAML_RULES[name]), key=repr)
     ours = sorted((described(u) for u in parse_configurators(YAML_RULES[name])), key=repr)
+    assert ours == expected
+
+
+# --------------------------------------------------------------- v3.0 match blocks, applied end to end
+
+
+def _matching(match: str, side: str = "consumer", key: str = SERVICE) -> str:
+    """A v3.0 rule for service ``key`` setting timeout=4242 where ``match`` (YAML flow) holds."""
+    return (
+        f"configVersion: v3.0\nscope: service\nkey: {key}\nconfigs:\n"
+        f"  - side: {side}\n    match: {match}\n    parameters: {{timeout: 4242}}\n"
+    )
+
+
+GROUPED = f"g1/{SERVICE}:1.0.0"  # the key of the third provider below
+
+MATCH_RULES: dict[str, str] = {
+    "address wildcard all": _matching("{address: {wildcard: '*'}}"),
+    "address exact, this consumer": _matching("{address: {exact: '{me}'}}"),
+    "address exact, another consumer": _matching("{address: {exact: '10.9.9.9'}}"),
+    "address cird range": _matching("{address: {cird: '{me}/24'}}"),
+    "address cird pattern": _matching("{address: {cird: '*.*.*.*'}}"),
+    "address glob": _matching("{address: {wildcard: '{me3}.*'}}"),
+    "provider address glob": _matching("{providerAddress: {wildcard: '10.0.0.1:*'}}"),
+    "provider address exact": _matching("{providerAddress: {exact: '10.0.0.2:20881'}}", key=GROUPED),
+    "provider address cird never matches ip:port": _matching("{providerAddress: {cird: '10.0.0.0/8'}}"),
+    "service exact": _matching(f"{{service: {{oneof: [{{exact: {SERVICE}}}]}}}}"),
+    "service prefix and regex": _matching(
+        "{service: {oneof: [{regex: 'org[.]dubbopy[.].*:9'}, {prefix: 'g1/'}]}}", key=GROUPED
+    ),
+    "application": _matching("{app: {oneof: [{exact: other-consumer}]}}"),
+    "parameters": _matching("{param: [{key: weight, value: {exact: '100'}}, {key: group, value: {empty: x}}]}"),
+    "parameter noempty": _matching("{param: [{key: group, value: {noempty: x}}]}", key=GROUPED),
+    "parameter regex": _matching("{param: [{key: version, value: {regex: '1[.][0-9][.]0'}}]}", key=GROUPED),
+    "parameter regex mismatch": _matching("{param: [{key: version, value: {regex: '2[.].*'}}]}", key=GROUPED),
+    "every block": _matching(
+        "{address: {wildcard: '*'}, providerAddress: {wildcard: '10.0.0.*'}, "
+        "app: {oneof: [{wildcard: '*'}]}, param: [{key: methods, value: {prefix: say}}]}"
+    ),
+    "match on a provider rule": _matching("{address: {wildcard: '10.0.0.2'}}", side="provider"),
+}
+
+
+@pytest.mark.parametrize("name", list(MATCH_RULES))
+def test_match_blocks_apply_as_java_applies_them(name: str, java33_registry_nodes: RegistryNodes) -> None:
+    oracle = java33_registry_nodes
+    local_host, _ = oracle.configure([], [])
+    rule = MATCH_RULES[name].replace("{me}", local_host).replace("{me3}", local_host.rsplit(".", 1)[0])
+    _, expected = oracle.configure_rule(rule, PROVIDERS)
+    configurators = to_configurators(configurator_rules(rule))
+    ours = [describe(configure(URL.parse(text), configurators, local_host)) for text in PROVIDERS]
     assert ours == expected
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dubbopy.errors import ConfigError
-from dubbopy.registry.rules import condition_routers, parse_configurators
+from dubbopy.registry.rules import condition_routers, configurator_rules, parse_configurators
 
 
 def test_condition_rules_of_v3_1_are_refused_by_name() -> None:
@@ -46,11 +46,16 @@ def test_configurator_rules_that_are_not_rules_say_what_is_wrong(text: str, prob
         parse_configurators(text)
 
 
-def test_items_with_a_match_block_are_skipped_not_applied_widely() -> None:
+def test_an_item_s_match_block_travels_with_its_urls() -> None:
     text = (
         "configVersion: v3.0\nscope: service\nkey: org.x.Svc\nconfigs:\n"
-        "  - match: {address: {wildcard: '10.0.0.1:*'}}\n    parameters: {timeout: 1}\n"
+        "  - match: {address: {wildcard: '10.0.0.*'}}\n    addresses: [0.0.0.0, 10.0.0.9]\n"
+        "    parameters: {timeout: 1}\n"
         "  - parameters: {timeout: 2}\n"
     )
-    (url,) = parse_configurators(text)
-    assert url.get("timeout") == "2"
+    rules = configurator_rules(text)
+    assert [(url.host, url.get("timeout"), match is not None) for url, match in rules] == [
+        ("0.0.0.0", "1", True),
+        ("10.0.0.9", "1", True),
+        ("0.0.0.0", "2", False),
+    ]

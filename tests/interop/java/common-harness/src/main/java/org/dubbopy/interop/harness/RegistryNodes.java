@@ -35,6 +35,9 @@ import org.apache.zookeeper.ZooKeeper;
  *     -&gt; {"localHost":..,"configured":[{"host","port","parameters"},..]}: each URL through
  *        {@code Configurator.toConfigurators(configurators)} in order, as a consumer's directory applies
  *        its registry's configurators ({@code NetUtils.getLocalHost()} is the consumer's address)
+ *   {"op":"configureRule","rule":"configVersion: v3.0\n...","urls":[URL..]}
+ *     -&gt; as "configure", with the configurators of a config-centre rule ({@code ConfigParser}, which
+ *        keeps each item's match block on its URLs)
  *   {"op":"parseRule","rule":"configVersion: v2.7\n..."}
  *     -&gt; {"urls":[{"protocol","host","port","path","parameters"},..]}: {@code ConfigParser.parseConfigurators}
  *   {"op":"runtime"}                                -&gt; {"dubbo":"3.3.6"}
@@ -70,7 +73,15 @@ public final class RegistryNodes {
         }
         List<String> names = new ArrayList<String>();
         if (op.equals("configure")) {
-            configure(request, answer);
+            List<URL> rules = new ArrayList<URL>();
+            for (Object rule : (List<Object>) request.get("configurators")) {
+                rules.add(URL.valueOf(rule.toString()));
+            }
+            configure(rules, request, answer);
+            return;
+        }
+        if (op.equals("configureRule")) {
+            configure(ConfigParser.parseConfigurators(JsonLinesLoop.string(request, "rule", "")), request, answer);
             return;
         }
         if (op.equals("parseRule")) {
@@ -124,11 +135,7 @@ public final class RegistryNodes {
     }
 
     @SuppressWarnings("unchecked")
-    private static void configure(Map<String, Object> request, Map<String, Object> answer) {
-        List<URL> rules = new ArrayList<URL>();
-        for (Object rule : (List<Object>) request.get("configurators")) {
-            rules.add(URL.valueOf(rule.toString()));
-        }
+    private static void configure(List<URL> rules, Map<String, Object> request, Map<String, Object> answer) {
         List<Configurator> configurators =
                 Configurator.toConfigurators(rules).orElse(Collections.<Configurator>emptyList());
         List<Object> configured = new ArrayList<Object>();
