@@ -61,12 +61,7 @@ def configurator_rules(text: str) -> list[tuple[URL, ConditionMatch | None]]:
     listed = _json_urls(text)
     if listed:
         return [(url, None) for url in listed]
-    try:
-        rule = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"configurator rule is not YAML: {exc}") from None
-    if not isinstance(rule, Mapping):
-        raise ConfigError(f"configurator rule must be a mapping, got {type(rule).__name__}")
+    rule = _load("configurator", text)
     items = rule.get("configs")
     if not isinstance(items, list):
         raise ConfigError("configurator rule has no configs: list")
@@ -84,6 +79,17 @@ def configurator_rules(text: str) -> list[tuple[URL, ConditionMatch | None]]:
             urls = _service_urls(item, header, enabled)
         rules.extend((url, match) for url in urls)
     return rules
+
+
+def _load(kind: str, text: str) -> Mapping[str, Any]:
+    """A rule's YAML (``safe_load``: plain data only) as a mapping; :class:`ConfigError` otherwise."""
+    try:
+        rule = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{kind} rule is not YAML: {exc}") from None
+    if not isinstance(rule, Mapping):
+        raise ConfigError(f"{kind} rule must be a mapping, got {type(rule).__name__}")
+    return rule
 
 
 def _service_urls(item: Mapping[str, Any], header: Mapping[str, str | None], enabled: str) -> list[URL]:
@@ -221,12 +227,7 @@ def condition_routers(text: str, service: str, priority: int) -> list[Router]:
     runs the service's rule after tag routing, the application's after the service's). A v3.1 rule
     (multiple weighted destinations) raises :class:`ConfigError`; a later version is ignored, as Java
     ignores it."""
-    try:
-        rule = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"condition rule is not YAML: {exc}") from None
-    if not isinstance(rule, Mapping):
-        raise ConfigError(f"condition rule must be a mapping, got {type(rule).__name__}")
+    rule = _load("condition", text)
     version = str(rule.get("configVersion") or "").lower()
     if version.startswith("v3.1"):
         raise ConfigError("condition rules of configVersion v3.1 (weighted destinations) are not supported")

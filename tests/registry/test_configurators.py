@@ -93,6 +93,18 @@ async def until(reference: Any, tags: set[str]) -> None:
             await asyncio.sleep(0.05)
 
 
+async def _until_deadline_exceeded(reference: Any) -> None:
+    failure: dubbopy.RpcError | None = None
+    async with asyncio.timeout(WAIT):
+        while failure is None:
+            try:
+                await reference.who("sleep:0.5")
+            except dubbopy.RpcError as exc:
+                failure = exc
+            await asyncio.sleep(0.05)
+    assert failure.status is StatusCode.DEADLINE_EXCEEDED
+
+
 async def test_a_disabled_provider_takes_no_calls_until_the_rule_goes(
     two_providers: tuple[str, Any, Admin, list[dubbopy.Server]],
 ) -> None:
@@ -114,27 +126,7 @@ async def test_an_override_timeout_beats_the_consumer_s_own(
         reference = client.reference(named, params={"timeout": "5000"})
         assert (await reference.who("sleep:0.5")).endswith("sleep:0.5")
         with admin.rule("0.0.0.0", timeout="200"):
-            failure: dubbopy.RpcError | None = None
-            async with asyncio.timeout(WAIT):
-                while failure is None:
-                    try:
-                        await reference.who("sleep:0.5")
-                    except dubbopy.RpcError as exc:
-                        failure = exc
-                    await asyncio.sleep(0.05)
-        assert failure.status is StatusCode.DEADLINE_EXCEEDED
-
-
-async def _until_deadline_exceeded(reference: Any) -> None:
-    failure: dubbopy.RpcError | None = None
-    async with asyncio.timeout(WAIT):
-        while failure is None:
-            try:
-                await reference.who("sleep:0.5")
-            except dubbopy.RpcError as exc:
-                failure = exc
-            await asyncio.sleep(0.05)
-    assert failure.status is StatusCode.DEADLINE_EXCEEDED
+            await _until_deadline_exceeded(reference)
 
 
 async def test_a_service_rule_in_the_config_centre_overrides_the_timeout_until_deleted(
