@@ -83,11 +83,21 @@ def is_enabled(url: URL) -> bool:
     return url.get_bool("enabled", True)
 
 
+class Watch(Protocol):
+    """A running config-centre watch (:class:`dubbopy.registry.zookeeper.registry.ConfigWatch`)."""
+
+    async def ready(self) -> None:
+        """Wait (bounded) for the first value."""
+
+    def stop(self) -> None:
+        """End it."""
+
+
 @runtime_checkable
 class ConfigCentre(Protocol):
     """A registry that is also a config centre (ZooKeeper): watches one key's text."""
 
-    async def watch_config(self, key: str, listener: Callable[[str | None], None]) -> Callable[[], None]:
+    def watch_config(self, key: str, listener: Callable[[str | None], None]) -> Watch:
         """See :meth:`dubbopy.registry.zookeeper.registry.ZookeeperRegistry.watch_config`."""
 
 
@@ -103,10 +113,10 @@ class _Listener:
         self.rules: dict[str, list[Configurator]] = {}
         self.routers: list[URL] = []
         self.rule_routers: dict[str, list[Router]] = {}
-        self.stops: list[Callable[[], None]] = []
+        self.watches: list[Watch] = []
         self.source: ConfigCentre | None = None
         self._provider_app = ""
-        self._provider_app_watch: asyncio.Task[Callable[[], None]] | None = None
+        self._provider_app_watch: Watch | None = None
 
     def all_configurators(self) -> list[Configurator]:
         """The registry's configurators, then the config centre's, in the order Java applies them."""
@@ -126,8 +136,6 @@ class _Listener:
     def on_condition_rule(self, key: str, priority: int, text: str | None) -> None:
         """A config-centre condition rule changed (``None``: deleted); one that does not parse is logged
         and the previous one kept."""
-        if key not in self.rule_routers:
-            return  # a providers' application rule no longer followed
         try:
             routers = condition_routers(text, self._directory.url.interface, priority) if text and text.strip() else []
         except ConfigError as exc:
@@ -149,15 +157,14 @@ class _Listener:
         self.stop_provider_application()
         self._provider_app = application
         key = f"{application}.condition-router"
-        self.rule_routers[key] = []
         on_change = partial(self.on_condition_rule, key, PROVIDER_APP_RULE_PRIORITY)
-        self._provider_app_watch = asyncio.ensure_future(self.source.watch_config(key, on_change))
+        self._provider_app_watch = self.source.watch_config(key, on_change)
 
     def stop_provider_application(self) -> None:
         """Stop watching the providers' application rule (it changed, or the directory closes)."""
         watch, self._provider_app_watch = self._provider_app_watch, None
         if watch is not None:
-            watch.add_done_callback(lambda done: done.cancelled() or done.exception() or done.result()())
+            watch.stop()
         if self._provider_app:
             self.rule_routers.pop(f"{self._provider_app}.condition-router", None)
             self._provider_app = ""
@@ -229,10 +236,9 @@ class RegistryDirectory(Directory):
         for prefix in reversed(prefixes):
             key = f"{prefix}.condition-router"
             priority = APPLICATION_RULE_PRIORITY if prefix == application else SERVICE_RULE_PRIORITY
-            listener.rule_routers[key] = []
             watches.append((key, partial(listener.on_condition_rule, key, priority)))
-        stops = await asyncio.gather(*(source.watch_config(key, on_change) for key, on_change in watches))
-        listener.stops.extend(stops)
+        listener.watches = [source.watch_config(key, on_change) for key, on_change in watches]
+        await asyncio.gather(*(watch.ready() for watch in listener.watches))
         listener.source = source
         listener.follow_provider_application()
 
@@ -329,8 +335,8 @@ class RegistryDirectory(Directory):
         self._closed = True
         for listener in self._listeners:
             listener.stop_provider_application()
-            for stop in listener.stops:
-                stop()
+            for watch in listener.watches:
+                watch.stop()
             try:
                 await listener.registry.unsubscribe(self._url, listener)
             except Exception:

@@ -49,7 +49,7 @@ from dubbopy.registry.base import (
 )
 from dubbopy.url import URL, url_encode
 
-__all__ = ["ZookeeperRegistry", "ZookeeperRegistryFactory", "category_path", "node_path", "root_dir"]
+__all__ = ["ConfigWatch", "ZookeeperRegistry", "ZookeeperRegistryFactory", "category_path", "node_path", "root_dir"]
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -87,27 +87,39 @@ class _Watched:
     watch: Callable[[WatchedEvent], None] | None = None
 
 
-class _ConfigWatch:
-    """One watched config-centre node: ``listener`` gets its text (``None`` when absent) on the loop."""
+class ConfigWatch:
+    """One watched config-centre node (:meth:`ZookeeperRegistry.watch_config`): ``listener`` gets its text
+    (``None`` while absent) on the loop until :meth:`stop`."""
 
-    def __init__(self, path: str, listener: Callable[[str | None], None]) -> None:
+    def __init__(self, registry: ZookeeperRegistry, path: str, listener: Callable[[str | None], None]) -> None:
+        self._registry = registry
         self.path = path
-        self.listener = listener
+        self._listener = listener
         self.started = False
         self.stopped = False
-        self.first: asyncio.Future[None] | None = None
+        self._first: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     def deliver(self, text: str | None) -> None:
+        """On the loop: hand ``text`` to the listener (nothing once stopped)."""
         if self.stopped:
             return
         try:
-            self.listener(text)
+            self._listener(text)
         finally:
-            if self.first is not None and not self.first.done():
-                self.first.set_result(None)
+            if not self._first.done():
+                self._first.set_result(None)
+
+    async def ready(self) -> None:
+        """Wait for the first value when ZooKeeper is connected, at most the registry's timeout (a watch
+        started while disconnected delivers once connected)."""
+        if self.started:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.shield(self._first), self._registry.address.timeout)
 
     def stop(self) -> None:
+        """No more deliveries; kazoo's watch ends at its next event."""
         self.stopped = True
+        self._registry.forget_config_watch(self)
 
 
 class ZookeeperRegistry(Registry):
@@ -135,7 +147,7 @@ class ZookeeperRegistry(Registry):
         self._watched: dict[str, _Watched] = {}
         self._session_lost = False
         self._recovery: asyncio.Task[None] | None = None
-        self._config_watches: list[_ConfigWatch] = []
+        self._config_watches: list[ConfigWatch] = []
         self._closed = False
 
     @property
@@ -183,9 +195,8 @@ class ZookeeperRegistry(Registry):
                 await task
         self._watched.clear()
         self._registered.clear()
-        for watch in self._config_watches:
+        for watch in list(self._config_watches):
             watch.stop()
-        self._config_watches.clear()
         if self._loop is not None:
             await self._blocking(self._shutdown_client)
 
@@ -221,7 +232,7 @@ class ZookeeperRegistry(Registry):
 
     async def _recover(self) -> None:
         """After a (re)connection: re-create registrations if the session was lost, re-read subscriptions."""
-        for watch in self._config_watches:
+        for watch in list(self._config_watches):
             self._start_config_watch(watch)
         try:
             if self._session_lost:
@@ -308,28 +319,30 @@ class ZookeeperRegistry(Registry):
 
     # ----------------------------------------------------------------------------- config centre
 
-    def config_path(self, key: str, group: str = "dubbo") -> str:
-        """Where a config-centre key lives: ``/{namespace}/config/{group}/{key}``, the namespace being the
+    def config_path(self, key: str) -> str:
+        """Where a config-centre key lives: ``/{namespace}/config/dubbo/{key}``, the namespace being the
         registry URL's ``namespace`` or ``dubbo`` — not its ``group``: a Java 3.3 application using this
         registry (``group`` in its address) as config centre reads ``/dubbo/config/dubbo/…`` too
-        (``ZookeeperDynamicConfiguration``)."""
+        (``ZookeeperDynamicConfiguration``, rules in the default group ``dubbo``)."""
         namespace = self._address.url.get("namespace", "dubbo").strip("/") or "dubbo"
-        return f"/{namespace}/config/{group}/{key}"
+        return f"/{namespace}/config/dubbo/{key}"
 
-    async def watch_config(self, key: str, listener: Callable[[str | None], None]) -> Callable[[], None]:
-        """Call ``listener`` on the loop with the UTF-8 text of config-centre ``key`` (``None`` while the
-        node does not exist), first before returning when ZooKeeper is connected (else once it is), then
-        on every change, across reconnections and lost sessions. Returns the function that stops it."""
-        watch = _ConfigWatch(self.config_path(key), listener)
-        watch.first = asyncio.get_running_loop().create_future()
+    def watch_config(self, key: str, listener: Callable[[str | None], None]) -> ConfigWatch:
+        """Start calling ``listener`` on the loop with the UTF-8 text of config-centre ``key`` (``None``
+        while the node does not exist), at once when connected (else once connected), then on every
+        change, across reconnections and lost sessions. ``await watch.ready()`` waits for the first value;
+        ``watch.stop()`` ends it."""
+        watch = ConfigWatch(self, self.config_path(key), listener)
         self._config_watches.append(watch)
         self._start_config_watch(watch)
-        if watch.started:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(asyncio.shield(watch.first), self._address.timeout)
-        return watch.stop
+        return watch
 
-    def _start_config_watch(self, watch: _ConfigWatch) -> None:
+    def forget_config_watch(self, watch: ConfigWatch) -> None:
+        """A stopped watch is not restarted after reconnections (see :meth:`ConfigWatch.stop`)."""
+        with contextlib.suppress(ValueError):
+            self._config_watches.remove(watch)
+
+    def _start_config_watch(self, watch: ConfigWatch) -> None:
         """Start kazoo's ``DataWatch`` (which re-reads by itself after reconnections) once connected: its
         first read retries until it gets an answer, so it runs on a kazoo thread, never the loop's."""
         if watch.started or watch.stopped or not self._client.connected:
