@@ -513,10 +513,7 @@ class URL:
 
     def get_method_bool(self, method: str, key: str, default: bool) -> bool:
         """:meth:`get_method_param` read as :meth:`get_bool` reads (``sayHello.sticky=true``), once per URL."""
-        ints = self._ints
-        if ints is None:
-            ints = {}
-            object.__setattr__(self, "_ints", ints)
+        ints = self._memo()
         memo = (method, key, "bool", default)
         found = ints.get(memo)
         if found is None:
@@ -524,12 +521,17 @@ class URL:
             found = ints[memo] = default if not value else value.lower() == "true"
         return bool(found)
 
-    def _int(self, method: str | None, key: str, default: int) -> int:
-        """The integer of ``key`` (of ``method`` when given), remembered in this (immutable) URL."""
+    def _memo(self) -> dict[tuple[object, ...], int]:
+        """This (immutable) URL's table of parsed numbers and flags, made on first use."""
         ints = self._ints
         if ints is None:
             ints = {}
             object.__setattr__(self, "_ints", ints)
+        return ints
+
+    def _int(self, method: str | None, key: str, default: int) -> int:
+        """The integer of ``key`` (of ``method`` when given), remembered in this (immutable) URL."""
+        ints = self._memo()
         memo = (method, key, default)
         found = ints.get(memo)
         if found is None:

@@ -68,10 +68,10 @@ class Configurator:
         self.url = url
         self._absent = url.protocol == "absent"
         params = url.params
-        version = params.get("configVersion", "")
-        self._match = match if version.startswith("v3.0") else None
+        v3 = params.get("configVersion", "").startswith("v3.0")
+        self._match = match if v3 else None
         # rules before 2.7 and v2.7 rules also compare application, side and ~keys with the URL
-        checked = not version.startswith("v3.0")
+        checked = not v3
         self._conditions = {
             (key[1:] if key.startswith("~") else key): value
             for key, value in params.items()
